@@ -1,0 +1,18 @@
+# Script mode: writes OUT, a C++ file holding FILES ("|"-separated, relative
+# to ROOT) as raw bytes.
+string(REPLACE "|" ";" FILES "${FILES}")
+set(body "#include \"engine/util/embedded.h\"\n\n#include <array>\n#include <utility>\n\nnamespace xcert::embedded {\nnamespace {\n")
+set(table "")
+set(i 0)
+foreach(f ${FILES})
+  file(READ ${ROOT}/${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+  string(APPEND body "constexpr char kData${i}[] = {${bytes} 0};\n")
+  string(LENGTH "${hex}" n)
+  math(EXPR n "${n} / 2")
+  string(APPEND table "    {\"${f}\", std::string_view(kData${i}, ${n})},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "}  // namespace\n\nstd::optional<std::string_view> Find(std::string_view path) {\n  static const std::pair<std::string_view, std::string_view> kFiles[] = {\n${table}  };\n  for (const auto& [name, data] : kFiles) {\n    if (name == path) return data;\n  }\n  return std::nullopt;\n}\n\n}  // namespace xcert::embedded\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,21 @@
+// How a command plugs into the CLI: Register* adds a CLI11 subcommand and sets
+// `run` to the function that executes it once arguments are parsed.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "engine/cli/output.h"
+
+namespace xcert::cli {
+
+// The action of the chosen subcommand; returns an exit code.
+using CommandAction = std::function<int(Output&)>;
+
+// Every command's registration function has this shape.
+using RegisterFn = void (*)(CLI::App& app, CommandAction* run);
+
+void RegisterValidate(CLI::App& app, CommandAction* run);
+
+}  // namespace xcert::cli

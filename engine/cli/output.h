@@ -1,0 +1,37 @@
+// Where commands write: results to stdout, diagnostics and progress to
+// stderr (through spdlog), colour only on a terminal and never with NO_COLOR.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "engine/util/diagnostics.h"
+
+namespace xcert::cli {
+
+class Output {
+ public:
+  Output(std::FILE* out, std::FILE* err);
+
+  // Result text (plans, tables, JSON).
+  void Print(std::string_view text);
+  // One diagnostic line on stderr, "error:"/"warning:" coloured on a terminal.
+  void Report(const Diagnostic& d);
+  void Report(const Diagnostics& ds);
+  // "error: message" on stderr for errors without a source position.
+  void Error(std::string_view message);
+  void Warning(std::string_view message);
+  // A progress line on stderr.
+  void Progress(std::string_view line);
+
+  bool color() const { return color_; }
+  bool stdin_is_terminal() const;
+
+ private:
+  std::FILE* out_;
+  std::FILE* err_;
+  bool color_;
+};
+
+}  // namespace xcert::cli

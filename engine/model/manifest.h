@@ -1,0 +1,146 @@
+// The typed manifest: what a user declared in xcert.yaml, after loading and
+// schema checking (engine/manifest). Plain values; the only I/O-related part
+// is where each value came from (`SourceMap`), so that every later error can
+// point at the manifest line that caused it.
+//
+// The authoritative reference for the fields is schemas/manifest.schema.json
+// and docs/manifest.md.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/certificate.h"
+#include "engine/model/exchange.h"
+#include "engine/util/diagnostics.h"
+#include "engine/util/time.h"
+
+namespace xcert {
+
+// Where a secret comes from; never the secret itself. At most one is set.
+struct SecretRef {
+  std::string env;   // name of an environment variable holding the secret
+  std::string file;  // path of a file holding it (relative to the manifest)
+  bool empty() const { return env.empty() && file.empty(); }
+  bool operator==(const SecretRef&) const = default;
+};
+
+struct Organization {
+  std::string domain;         // "pocket-consultant.com"
+  bool autodiscover = false;  // clients use autodiscover.<domain>: IIS certificates should cover it
+  bool operator==(const Organization&) const = default;
+};
+
+enum class StoreType : uint8_t { kLocal, kExchange, kSnapshot };
+std::string_view StoreTypeName(StoreType t);  // "local", "exchange", "snapshot"
+
+struct StoreSpec {
+  StoreType type = StoreType::kLocal;
+  std::string path;                    // local / snapshot: the store directory
+  std::vector<std::string> transport;  // exchange: argv of a command running EMS (stdin = script)
+  Seconds timeout{300};                // exchange: per call
+  bool operator==(const StoreSpec&) const = default;
+};
+
+struct BackupSpec {
+  std::string path;   // folder for backup-exports (relative to the manifest)
+  SecretRef password;  // PKCS#12 password for backups
+  bool operator==(const BackupSpec&) const = default;
+};
+
+enum class IssuerType : uint8_t { kSelfSigned, kCa, kRequest, kFile };
+std::string_view IssuerTypeName(IssuerType t);  // "self-signed", "ca", "request", "file"
+
+struct IssuerSpec {
+  std::string name;
+  IssuerType type = IssuerType::kSelfSigned;
+  // ca: the CA certificate and key (PEM), optional intermediates for chain.pem.
+  // file: a PEM certificate (+ key, + chain) instead of a PKCS#12.
+  std::string certificate;
+  std::string key;
+  std::string chain;
+  SecretRef key_password;  // ca: password of an encrypted CA key
+  // request: where CSRs are written and signed certificates are picked up.
+  std::string outbox;
+  std::string inbox;
+  // file: a PKCS#12 and its password.
+  std::string pkcs12;
+  SecretRef password;
+  bool operator==(const IssuerSpec&) const = default;
+};
+
+struct ServerSpec {
+  std::string name;
+  std::string fqdn;
+  std::vector<Role> roles;
+  ExchangeVersion version = ExchangeVersion::k2019;
+  std::vector<std::string> transport;  // exchange store: overrides store.transport
+  bool operator==(const ServerSpec&) const = default;
+};
+
+struct CertificateSpec {
+  std::string name;
+  std::string friendly_name;           // default: the name
+  std::string subject;                 // "CN=mail.contoso.com, O=Contoso"; may hold placeholders
+  std::vector<std::string> dns_names;  // may hold placeholders
+  std::string issuer;                  // an IssuerSpec name
+  KeySpec key;
+  Seconds validity{365LL * 86400};
+  Seconds renew_before{30LL * 86400};
+  std::vector<std::string> servers;    // ServerSpec names
+  ServiceSet services;
+  bool per_server = false;             // one certificate per server, placeholders expanded
+  bool replace_default_smtp = false;   // opt-in: SMTP replaces the internal transport certificate
+  bool operator==(const CertificateSpec&) const = default;
+};
+
+// JSON-pointer ("/certificates/0/dnsNames/1") -> where that value is written.
+// Pointers use the manifest's field names.
+class SourceMap {
+ public:
+  void Set(std::string pointer, int line, int column);
+  // The location of `pointer`, or of its nearest recorded ancestor.
+  Location Find(const std::string& pointer) const;
+  void set_file(std::string file) { file_ = std::move(file); }
+  const std::string& file() const { return file_; }
+  size_t size() const { return positions_.size(); }
+
+ private:
+  std::string file_;
+  std::map<std::string, std::pair<int, int>, std::less<>> positions_;
+};
+
+struct Manifest {
+  int version = 1;
+  Organization organization;
+  StoreSpec store;
+  BackupSpec backup;
+  bool prune = false;  // remove unmanaged, unbound, unprotected certificates (after backup)
+  std::vector<IssuerSpec> issuers;
+  std::vector<ServerSpec> servers;
+  std::vector<CertificateSpec> certificates;
+
+  // Not part of the document: where it was read from.
+  std::string path;      // as given by the user
+  std::string base_dir;  // relative paths inside the manifest are relative to this
+  SourceMap source;
+
+  const IssuerSpec* FindIssuer(const std::string& name) const;
+  const ServerSpec* FindServer(const std::string& name) const;
+  const CertificateSpec* FindCertificate(const std::string& name) const;
+
+  // A path from the manifest made absolute against base_dir.
+  std::string Resolve(const std::string& relative) const;
+  // Where "/certificates/<index of name>/<field>" is written.
+  Location WhereCertificate(const std::string& name, const std::string& field = "") const;
+  Location WhereServer(const std::string& name, const std::string& field = "") const;
+  Location WhereIssuer(const std::string& name, const std::string& field = "") const;
+
+  // Equality of the declared content (ignores path and source positions).
+  bool SameContent(const Manifest& other) const;
+};
+
+}  // namespace xcert

@@ -1,0 +1,31 @@
+// Small string helpers shared by every module.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xcert {
+
+// ASCII case folding (DNS names, thumbprints, service names are ASCII).
+std::string ToLower(std::string_view s);
+std::string ToUpper(std::string_view s);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+std::string_view Trim(std::string_view s);
+std::vector<std::string> Split(std::string_view s, char sep);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+// Quotes for messages: 'name'.
+std::string Quote(std::string_view s);
+// "'a', 'b' and 'c'" style list for messages; "(none)" when empty.
+std::string QuotedList(const std::vector<std::string>& items);
+
+// The candidate closest to `word` (case-insensitive edit distance at most
+// max(1, |word|/3)), or "" if none is close: for "did you mean 'dnsNames'?".
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+
+// Lower-case hex of bytes; upper-case with `upper`.
+std::string HexEncode(std::string_view bytes, bool upper = false);
+
+}  // namespace xcert

@@ -1,0 +1,63 @@
+// Helpers shared by all tests: temporary directories, fixtures from
+// ../shared, and running the real xcert binary.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xcert::testing {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under $TMPDIR, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+  // Writes `content` to path()/relative (creating parents) and returns the path.
+  fs::path Write(const std::string& relative, const std::string& content) const;
+
+ private:
+  fs::path path_;
+};
+
+// The source tree (for examples/ and schemas/).
+fs::path SourceDir();
+
+// ../shared/fixtures beside the source tree, or nullopt when absent (a
+// user's clone). Tests that need it call GTEST_SKIP() with a visible message:
+//   auto dir = SharedFixturesDir(); if (!dir) GTEST_SKIP() << kNoSharedFixtures;
+std::optional<fs::path> SharedFixturesDir();
+inline constexpr const char* kNoSharedFixtures =
+    "skipped: ../shared/fixtures is not beside this clone (CI has it)";
+
+std::string ReadFileOrDie(const fs::path& path);
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] is a program path) with extra environment variables,
+// in `cwd`, feeding `stdin_data`; waits and captures output.
+RunResult Run(const std::vector<std::string>& argv, const fs::path& cwd = {},
+              const std::map<std::string, std::string>& env = {},
+              const std::string& stdin_data = {});
+
+// Path of the built xcert binary ($XCERT_BINARY, set by CTest).
+fs::path XcertBinary();
+
+// Runs the xcert binary with `args`.
+RunResult RunXcert(const std::vector<std::string>& args, const fs::path& cwd = {},
+                   const std::map<std::string, std::string>& env = {},
+                   const std::string& stdin_data = {});
+
+}  // namespace xcert::testing
