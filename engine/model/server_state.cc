@@ -40,7 +40,10 @@ std::string Bindings::ProtectionOf(const std::string& t) const {
   if (std::find(connector_refs.begin(), connector_refs.end(), t) != connector_refs.end()) {
     return "a connector names it in TlsCertificateName";
   }
-  if (!ServicesOf(t).empty()) return "it still serves " + ServicesOf(t).ToString();
+  // SMTP alone does not hold a certificate: several may have it (key ACL) and
+  // Remove-ExchangeCertificate only refuses the internal transport one.
+  const ServiceSet bound = ServicesOf(t).Minus(ServiceSet{Service::kSmtp});
+  if (!bound.empty()) return "it still serves " + bound.ToString();
   return "";
 }
 

@@ -33,7 +33,9 @@ struct Bindings {
   ServiceSet ServicesOf(const std::string& thumbprint) const;
   // The single certificate bound to an exclusive service ("" for SMTP, which is a set).
   const std::string& HolderOf(Service s) const;
-  // Why `thumbprint` must never be removed ("the Auth certificate", ...), or "".
+  // Why `thumbprint` cannot be removed now, or "": a protected reference
+  // (Auth current/next, back end :444, internal transport, connector) or an
+  // exclusive service it still serves (IIS, IMAP, POP, UM, UMCallRouter).
   std::string ProtectionOf(const std::string& thumbprint) const;
 
   bool operator==(const Bindings&) const = default;

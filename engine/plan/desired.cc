@@ -1,0 +1,88 @@
+#include "engine/plan/desired.h"
+
+#include <unordered_map>
+
+namespace xcert {
+
+namespace {
+
+void ReplaceAll(std::string* s, const std::string& from, const std::string& to) {
+  for (size_t pos = s->find(from); pos != std::string::npos; pos = s->find(from, pos + to.size())) {
+    s->replace(pos, from.size(), to);
+  }
+}
+
+DesiredCertificate Instance(const Manifest& m, size_t index, const ServerSpec* server,
+                            const std::map<std::string, IssuerFacts>& issuers) {
+  const CertificateSpec& spec = m.certificates[index];
+  const std::string& domain = m.organization.domain;
+  const std::string base = "/certificates/" + std::to_string(index);
+  DesiredCertificate d;
+  d.name = spec.name;
+  d.artifact = server ? spec.name + "@" + server->name : spec.name;
+  d.index = index;
+  d.subject = ExpandPlaceholders(spec.subject, server, domain);
+  for (const std::string& n : spec.dns_names) d.dns_names.push_back(ExpandPlaceholders(n, server, domain));
+  d.friendly_name =
+      ExpandPlaceholders(spec.friendly_name.empty() ? spec.name : spec.friendly_name, server, domain);
+  d.issuer = spec.issuer;
+  auto it = issuers.find(spec.issuer);
+  if (it != issuers.end()) d.issuer_type = it->second.type;
+  d.key = spec.key;
+  d.validity = spec.validity;
+  d.renew_before = spec.renew_before;
+  d.servers = server ? std::vector<std::string>{server->name} : spec.servers;
+  d.services = spec.services;
+  d.replace_default_smtp = spec.replace_default_smtp;
+  d.where = m.source.Find(base);
+  d.where_subject = m.source.Find(base + "/subject");
+  d.where_dns_names = m.source.Find(base + "/dnsNames");
+  d.where_key = m.source.Find(base + "/key");
+  d.where_issuer = m.source.Find(base + "/issuer");
+  d.where_validity = m.source.Find(base + "/validity");
+  d.where_services = m.source.Find(base + "/services");
+  return d;
+}
+
+}  // namespace
+
+std::string CsrFileName(const std::string& artifact, const std::string& server) {
+  const bool names_server = artifact.find('@') != std::string::npos;
+  return (names_server ? artifact : artifact + "@" + server) + ".csr";
+}
+
+std::string ExpandPlaceholders(const std::string& text, const ServerSpec* server,
+                               const std::string& domain) {
+  if (text.find('{') == std::string::npos) return text;
+  std::string out = text;
+  if (server) {
+    ReplaceAll(&out, "{server}", server->name);
+    ReplaceAll(&out, "{fqdn}", server->fqdn);
+  }
+  ReplaceAll(&out, "{domain}", domain);
+  return out;
+}
+
+Desired Expand(const Manifest& m, std::map<std::string, IssuerFacts> issuers) {
+  Desired d;
+  d.servers = m.servers;
+  d.prune = m.prune;
+  d.manifest_file = m.source.file();
+  std::unordered_map<std::string, const ServerSpec*> servers;
+  for (const ServerSpec& s : m.servers) servers.emplace(s.name, &s);
+  for (size_t i = 0; i < m.certificates.size(); ++i) {
+    const CertificateSpec& spec = m.certificates[i];
+    if (!spec.per_server) {
+      d.certificates.push_back(Instance(m, i, nullptr, issuers));
+      continue;
+    }
+    for (const std::string& name : spec.servers) {
+      auto it = servers.find(name);
+      d.certificates.push_back(Instance(m, i, it == servers.end() ? nullptr : it->second, issuers));
+    }
+  }
+  d.issuers = std::move(issuers);
+  return d;
+}
+
+}  // namespace xcert

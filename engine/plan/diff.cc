@@ -1,0 +1,606 @@
+#include "engine/plan/diff.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "engine/model/dn.h"
+#include "engine/model/dns_name.h"
+#include "engine/util/strings.h"
+
+namespace xcert {
+
+std::string_view ReasonName(Reason r) {
+  switch (r) {
+    case Reason::kMissing: return "Missing";
+    case Reason::kMissingPrivateKey: return "MissingPrivateKey";
+    case Reason::kKeySpecMismatch: return "KeySpecMismatch";
+    case Reason::kSubjectMismatch: return "SubjectMismatch";
+    case Reason::kNamesMismatch: return "NamesMismatch";
+    case Reason::kIssuerMismatch: return "IssuerMismatch";
+    case Reason::kExpired: return "Expired";
+    case Reason::kRenewalDue: return "RenewalDue";
+    case Reason::kNotYetValid: return "NotYetValid";
+    case Reason::kPending: return "Pending";
+    case Reason::kBindingMismatch: return "BindingMismatch";
+    case Reason::kNotShared: return "NotShared";
+  }
+  return "?";
+}
+
+std::string_view ChangeActionName(ChangeAction a) {
+  switch (a) {
+    case ChangeAction::kNone: return "none";
+    case ChangeAction::kCreate: return "create";
+    case ChangeAction::kReplace: return "replace";
+    case ChangeAction::kBind: return "bind";
+    case ChangeAction::kRemove: return "remove";
+  }
+  return "?";
+}
+
+std::string_view ProvisionName(Provision p) {
+  switch (p) {
+    case Provision::kNone: return "none";
+    case Provision::kCreate: return "create";
+    case Provision::kCreateRequest: return "create-request";
+    case Provision::kImportIssued: return "import-issued";
+    case Provision::kImportFile: return "import-file";
+    case Provision::kCompleteRequest: return "complete-request";
+    case Provision::kImportFromServer: return "import-from-server";
+  }
+  return "?";
+}
+
+size_t DiffResult::ActionableCount() const {
+  return std::count_if(changes.begin(), changes.end(),
+                       [](const Change& c) { return c.action != ChangeAction::kNone; });
+}
+
+size_t DiffResult::CountOf(ChangeAction a) const {
+  return std::count_if(changes.begin(), changes.end(), [a](const Change& c) { return c.action == a; });
+}
+
+bool DiffResult::HasDrift() const {
+  return !changes.empty() || !pending.empty() || !blocked.empty() ||
+         std::any_of(unmanaged.begin(), unmanaged.end(),
+                     [](const UnmanagedCertificate& u) { return u.remove; });
+}
+
+namespace {
+
+std::string Date(TimePoint t) { return FormatIso8601(t).substr(0, 10); }
+
+std::string ShortThumb(const std::string& t) { return t.size() > 8 ? t.substr(0, 8) + "…" : t; }
+
+// "missing a, b; unexpected c" between the wanted and the actual name sets.
+std::string NamesDelta(const std::vector<std::string>& want, const std::vector<std::string>& have) {
+  const std::vector<std::string> w = CanonicalDnsNames(want), h = CanonicalDnsNames(have);
+  std::vector<std::string> missing, extra;
+  std::set_difference(w.begin(), w.end(), h.begin(), h.end(), std::back_inserter(missing));
+  std::set_difference(h.begin(), h.end(), w.begin(), w.end(), std::back_inserter(extra));
+  std::string out;
+  if (!missing.empty()) out = "missing " + Join(missing, ", ");
+  if (!extra.empty()) out += (out.empty() ? "" : "; ") + std::string("unexpected ") + Join(extra, ", ");
+  return out;
+}
+
+bool KeyMatches(const KeySpec& want, const CertificateInfo& c) {
+  if (c.key_algorithm != want.algorithm) return false;
+  if (want.algorithm == KeyAlgorithm::kRsa) return c.key_bits == want.rsa_bits;
+  return c.curve == want.curve;
+}
+
+std::string KeyDescription(const CertificateInfo& c) {
+  if (c.key_algorithm == KeyAlgorithm::kRsa) return "RSA " + std::to_string(c.key_bits);
+  return "ECDSA " + std::string(c.curve == EcCurve::kNone ? "?" : CurveName(c.curve));
+}
+
+// Empty when the certificate comes from the issuer, else why not.
+std::string IssuerProblem(const IssuerFacts& f, const CertificateInfo& c) {
+  switch (f.type) {
+    case IssuerType::kSelfSigned:
+      return c.self_signed ? "" : "issued by '" + c.issuer + "', wants a self-signed certificate";
+    case IssuerType::kCa: {
+      const bool same_name = SameDn(c.issuer, f.ca_subject);
+      const bool same_key = f.ca_key_id.empty() || c.authority_key_id.empty() ||
+                            EqualsIgnoreCase(c.authority_key_id, f.ca_key_id);
+      if (same_name && same_key) return "";
+      if (same_name) return "issued by an older key of '" + f.ca_subject + "' (the CA was re-keyed)";
+      return "issued by '" + c.issuer + "', wants '" + f.ca_subject + "' (issuer " + f.name + ")";
+    }
+    case IssuerType::kFile:
+      if (c.thumbprint == f.supplied.thumbprint) return "";
+      return "is " + ShortThumb(c.thumbprint) + ", the file " + f.supplied_path + " holds " +
+             ShortThumb(f.supplied.thumbprint);
+    case IssuerType::kRequest:
+      return c.self_signed ? "self-signed, wants a certificate signed by the CA of issuer " + f.name
+                           : "";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFacts& f,
+                                   const CertificateInfo& c, TimePoint now) {
+  std::vector<ReasonDetail> out;
+  if (c.attributes_known && !c.has_private_key) {
+    out.push_back({Reason::kMissingPrivateKey, "the store holds no private key for it", d.where_key});
+  }
+  if (!KeyMatches(d.key, c)) {
+    out.push_back({Reason::kKeySpecMismatch,
+                   "has " + KeyDescription(c) + ", wants " + d.key.ToString(), d.where_key});
+  } else if (d.key.exportable && c.attributes_known && c.has_private_key && !c.exportable) {
+    out.push_back({Reason::kKeySpecMismatch,
+                   "its private key is not exportable, the manifest asks for key.exportable: true",
+                   d.where_key});
+  }
+  if (!SameDn(c.subject, d.subject)) {
+    out.push_back({Reason::kSubjectMismatch, "has '" + c.subject + "', wants '" + d.subject + "'",
+                   d.where_subject});
+  }
+  if (!SameDnsNameSet(c.dns_names, d.dns_names)) {
+    out.push_back({Reason::kNamesMismatch, NamesDelta(d.dns_names, c.dns_names), d.where_dns_names});
+  }
+  if (std::string why = IssuerProblem(f, c); !why.empty()) {
+    out.push_back({Reason::kIssuerMismatch, why, d.where_issuer});
+  }
+  if (now >= c.not_after) {
+    out.push_back({Reason::kExpired, "expired on " + Date(c.not_after), d.where_validity});
+  } else if (now >= c.not_after - d.renew_before) {
+    out.push_back({Reason::kRenewalDue,
+                   "expires on " + Date(c.not_after) + " (" +
+                       std::to_string(DaysBetween(now, c.not_after)) + " days left, renewBefore " +
+                       FormatDuration(d.renew_before) + ")",
+                   d.where_validity});
+  }
+  if (now < c.not_before) {
+    out.push_back({Reason::kNotYetValid, "valid only from " + Date(c.not_before), d.where_validity});
+  }
+  return out;
+}
+
+namespace {
+
+// The order services are bound in, and shown in.
+constexpr Service kBindOrder[] = {Service::kIis, Service::kImap, Service::kPop,
+                                  Service::kSmtp, Service::kUm,  Service::kUmCallRouter};
+
+bool IsExclusive(Service s) { return s != Service::kSmtp; }
+
+bool Serves(const Bindings& b, Service s, const std::string& t, bool replace_default_smtp) {
+  if (IsExclusive(s)) return b.HolderOf(s) == t;
+  if (replace_default_smtp) return b.internal_transport == t;
+  return b.ServicesOf(t).Has(Service::kSmtp);
+}
+
+// The certificate that loses `s` when another one takes it ("" if none).
+std::string LoserOf(const Bindings& b, Service s, bool replace_default_smtp) {
+  if (IsExclusive(s)) return b.HolderOf(s);
+  return replace_default_smtp ? b.internal_transport : "";
+}
+
+// Only time-based reasons (a purchased certificate xcert cannot renew).
+bool OnlyTimeReasons(const std::vector<ReasonDetail>& reasons) {
+  return std::all_of(reasons.begin(), reasons.end(), [](const ReasonDetail& r) {
+    return r.reason == Reason::kRenewalDue || r.reason == Reason::kNotYetValid;
+  });
+}
+
+class Differ {
+ public:
+  Differ(const Desired& desired, const ActualState& actual, TimePoint now)
+      : desired_(desired), actual_(actual), now_(now) {}
+
+  DiffResult Run() {
+    for (const DesiredCertificate& d : desired_.certificates) {
+      for (const std::string& server : d.servers) result_.checked.push_back({server, d.artifact, d.where});
+      DiffCertificate(d);
+    }
+    for (const ServerSpec& s : desired_.servers) ReportUnmanaged(s.name);
+    return std::move(result_);
+  }
+
+ private:
+  struct Holder {
+    const CertificateInfo* cert;
+    std::vector<std::string> servers;
+  };
+
+  const ServerState* StateOf(const std::string& server) const {
+    auto it = actual_.find(server);
+    return it == actual_.end() ? nullptr : &it->second;
+  }
+
+  const IssuerFacts& FactsOf(const DesiredCertificate& d) {
+    auto it = desired_.issuers.find(d.issuer);
+    if (it != desired_.issuers.end()) return it->second;
+    IssuerFacts& f = fallback_facts_[d.issuer];
+    f.name = d.issuer;
+    f.type = d.issuer_type;
+    return f;
+  }
+
+  // Reasons for one certificate, ignoring time-only reasons of purchased files.
+  std::vector<ReasonDetail> Check(const DesiredCertificate& d, const IssuerFacts& f,
+                                  const CertificateInfo& c) const {
+    std::vector<ReasonDetail> r = Evaluate(d, f, c, now_);
+    if (f.type == IssuerType::kFile && OnlyTimeReasons(r)) r.clear();
+    return r;
+  }
+
+  // Every satisfying certificate, with the servers that hold it.
+  std::vector<Holder> Satisfying(const DesiredCertificate& d, const IssuerFacts& f) const {
+    std::map<std::string, Holder> by_thumb;
+    for (const std::string& server : d.servers) {
+      const ServerState* s = StateOf(server);
+      if (!s) continue;
+      for (const CertificateInfo& c : s->certificates) {
+        if (c.pending_request || !Check(d, f, c).empty()) continue;
+        Holder& h = by_thumb.try_emplace(c.thumbprint, Holder{&c, {}}).first->second;
+        h.servers.push_back(server);
+      }
+    }
+    std::vector<Holder> out;
+    for (auto& [t, h] : by_thumb) out.push_back(std::move(h));
+    std::sort(out.begin(), out.end(), [](const Holder& a, const Holder& b) {
+      if (a.servers.size() != b.servers.size()) return a.servers.size() > b.servers.size();
+      if (a.cert->not_after != b.cert->not_after) return a.cert->not_after > b.cert->not_after;
+      return a.cert->thumbprint < b.cert->thumbprint;
+    });
+    return out;
+  }
+
+  // A holder whose key can be exported to the servers lacking the certificate.
+  std::string ExportSource(const DesiredCertificate& d, const Holder& h) const {
+    for (const std::string& server : d.servers) {
+      if (std::find(h.servers.begin(), h.servers.end(), server) == h.servers.end()) continue;
+      const CertificateInfo* c = StateOf(server)->Find(h.cert->thumbprint);
+      if (c && c->attributes_known && c->has_private_key && c->exportable) return server;
+    }
+    return "";
+  }
+
+  // The certificate now standing for `d` on a server, if any: same friendly
+  // name or subject (a previous version), most recent first.
+  const CertificateInfo* Previous(const DesiredCertificate& d, const ServerState& s) const {
+    const CertificateInfo* best = nullptr;
+    for (const CertificateInfo& c : s.certificates) {
+      if (c.pending_request) continue;
+      const bool same = (!c.friendly_name.empty() && c.friendly_name == d.friendly_name) ||
+                        SameDn(c.subject, d.subject);
+      if (!same) continue;
+      if (!best || c.not_after > best->not_after ||
+          (c.not_after == best->not_after && c.thumbprint < best->thumbprint)) {
+        best = &c;
+      }
+    }
+    return best;
+  }
+
+  const CertificateInfo* PendingFor(const DesiredCertificate& d, std::string* server) const {
+    for (const std::string& name : d.servers) {
+      const ServerState* s = StateOf(name);
+      if (!s) continue;
+      for (const CertificateInfo& c : s->certificates) {
+        if (c.pending_request && SameDn(c.subject, d.subject) &&
+            SameDnsNameSet(c.dns_names, d.dns_names) && c.key_algorithm == d.key.algorithm) {
+          *server = name;
+          return &c;
+        }
+      }
+    }
+    return nullptr;
+  }
+
+  void DiffCertificate(const DesiredCertificate& d) {
+    const IssuerFacts& f = FactsOf(d);
+    const std::vector<Holder> holders = Satisfying(d, f);
+    const Holder* shared = nullptr;
+    std::string source;
+    for (const Holder& h : holders) {
+      const bool everywhere = h.servers.size() == d.servers.size();
+      source = everywhere || f.type == IssuerType::kFile ? "" : ExportSource(d, h);
+      if (everywhere || f.type == IssuerType::kFile || !source.empty()) {
+        shared = &h;
+        break;
+      }
+    }
+    if (shared) {
+      for (const std::string& server : d.servers) Place(d, f, server, *shared->cert, source);
+      return;
+    }
+    if (f.type == IssuerType::kRequest) {
+      PlanRequest(d, f);
+      return;
+    }
+    for (size_t i = 0; i < d.servers.size(); ++i) {
+      Provision p = Provision::kImportIssued;
+      if (f.type == IssuerType::kFile) p = Provision::kImportFile;
+      if (f.type == IssuerType::kSelfSigned) p = i == 0 ? Provision::kCreate : Provision::kImportFromServer;
+      NewCertificate(d, f, d.servers[i], p, i == 0 ? "" : d.servers[0], "");
+    }
+  }
+
+  // `cert` (already on some server) is the one `d` uses; make `server` hold and use it.
+  void Place(const DesiredCertificate& d, const IssuerFacts& f, const std::string& server,
+             const CertificateInfo& cert, const std::string& source) {
+    const ServerState* s = StateOf(server);
+    if (!s) return NoStore(d, server);
+    managed_[server].insert(cert.thumbprint);
+    if (const CertificateInfo* here = s->Find(cert.thumbprint)) {
+      if (f.type == IssuerType::kFile) NoteUnfixableExpiry(d, f, *s, *here);
+      BindServices(d, *s, cert.thumbprint);
+      return;
+    }
+    Change c = CertificateChange(d, f, *s);
+    c.target = cert.thumbprint;
+    if (f.type == IssuerType::kFile) {
+      c.provision = Provision::kImportFile;
+      c.source_path = f.supplied_path;
+    } else {
+      c.provision = Provision::kImportFromServer;
+      c.source_server = source;
+    }
+    Emit(std::move(c), d, *s);
+  }
+
+  void NewCertificate(const DesiredCertificate& d, const IssuerFacts& f, const std::string& server,
+                      Provision p, const std::string& source_server, const std::string& source_path) {
+    const ServerState* s = StateOf(server);
+    if (!s) return NoStore(d, server);
+    Change c = CertificateChange(d, f, *s);
+    c.provision = p;
+    c.source_server = source_server;
+    c.source_path = p == Provision::kImportFile ? f.supplied_path : source_path;
+    Emit(std::move(c), d, *s);
+  }
+
+  // A purchased certificate due for renewal: only its vendor can renew it, so
+  // it is drift without a step, reported with the days left.
+  void NoteUnfixableExpiry(const DesiredCertificate& d, const IssuerFacts& f, const ServerState& s,
+                           const CertificateInfo& c) {
+    std::vector<ReasonDetail> r = Evaluate(d, f, c, now_);
+    if (r.empty()) return;
+    for (ReasonDetail& reason : r) {
+      if (reason.reason == Reason::kRenewalDue) {
+        reason.detail += "; renew it with the CA that sold it and replace " + f.supplied_path;
+      }
+    }
+    Change ch;
+    ch.address = s.server + "/certificate/" + d.artifact;
+    ch.server = s.server;
+    ch.certificate = d.artifact;
+    ch.action = ChangeAction::kNone;
+    ch.reasons = std::move(r);
+    ch.current = c.thumbprint;
+    ch.target = c.thumbprint;
+    ch.where = d.where;
+    result_.changes.push_back(std::move(ch));
+  }
+
+  // The certificate-level change for `d` on `s`: create or replace, with the
+  // reasons the previous version (if any) no longer satisfies.
+  Change CertificateChange(const DesiredCertificate& d, const IssuerFacts& f, const ServerState& s) {
+    Change c;
+    c.address = s.server + "/certificate/" + d.artifact;
+    c.server = s.server;
+    c.certificate = d.artifact;
+    c.services = d.services;
+    c.where = d.where;
+    const CertificateInfo* prev = Previous(d, s);
+    if (!prev) {
+      c.action = ChangeAction::kCreate;
+      c.reasons = {{Reason::kMissing, "no certificate for '" + d.name + "' on " + s.server, d.where}};
+      return c;
+    }
+    c.action = ChangeAction::kReplace;
+    c.current = prev->thumbprint;
+    c.reasons = Check(d, f, *prev);
+    if (c.reasons.empty()) {
+      c.reasons = {{Reason::kNotShared,
+                    ShortThumb(prev->thumbprint) +
+                        " differs from the certificate the other servers share",
+                    d.where}};
+    }
+    return c;
+  }
+
+  void Emit(Change c, const DesiredCertificate& d, const ServerState& s) {
+    const std::string target = c.target;
+    // A request cannot serve anything until its CA answers.
+    const bool can_bind = c.provision != Provision::kCreateRequest;
+    result_.changes.push_back(std::move(c));
+    if (can_bind) BindServices(d, s, target);
+  }
+
+  // Binding changes so that `thumbprint` ("" = the new certificate) serves d's services.
+  void BindServices(const DesiredCertificate& d, const ServerState& s, const std::string& thumbprint) {
+    for (Service svc : kBindOrder) {
+      if (!d.services.Has(svc)) continue;
+      if (!thumbprint.empty() && Serves(s.bindings, svc, thumbprint, d.replace_default_smtp)) continue;
+      Change c;
+      c.address = s.server + "/binding/" + std::string(ServiceName(svc));
+      c.server = s.server;
+      c.certificate = d.artifact;
+      c.action = ChangeAction::kBind;
+      c.services = ServiceSet{svc};
+      c.current = LoserOf(s.bindings, svc, d.replace_default_smtp);
+      c.target = thumbprint;
+      c.where = d.where_services;
+      std::string now = c.current.empty() ? "not served" : "served by " + Describe(s, c.current);
+      if (svc == Service::kSmtp && d.replace_default_smtp) {
+        now = c.current.empty() ? "no default SMTP certificate"
+                                : "the default SMTP certificate is " + Describe(s, c.current);
+      }
+      c.reasons = {{Reason::kBindingMismatch, std::string(ServiceName(svc)) + " is " + now +
+                                                  ", wants '" + d.name + "'",
+                    d.where_services}};
+      result_.changes.push_back(std::move(c));
+    }
+  }
+
+  std::string Describe(const ServerState& s, const std::string& thumbprint) const {
+    const CertificateInfo* c = s.Find(thumbprint);
+    std::string out = ShortThumb(thumbprint);
+    if (c && !c->friendly_name.empty()) out += " (" + c->friendly_name + ")";
+    else if (c) out += " (" + c->subject + ")";
+    return out;
+  }
+
+  void NoStore(const DesiredCertificate& d, const std::string& server) {
+    Change c;
+    c.address = server + "/certificate/" + d.artifact;
+    c.server = server;
+    c.certificate = d.artifact;
+    c.action = ChangeAction::kCreate;
+    c.reasons = {{Reason::kMissing, "server " + server + " has no readable store", d.where}};
+    c.where = d.where;
+    result_.changes.push_back(std::move(c));
+  }
+
+  // request issuer without a satisfying certificate: create the request once,
+  // wait for the CA, then complete it where the key is and copy it around.
+  void PlanRequest(const DesiredCertificate& d, const IssuerFacts& f) {
+    std::string request_server;
+    const CertificateInfo* pending = PendingFor(d, &request_server);
+    if (!pending) {
+      NewCertificate(d, f, d.servers[0], Provision::kCreateRequest, "", "");
+      for (size_t i = 1; i < d.servers.size(); ++i) Waiting(d, f, d.servers[i], d.servers[0]);
+      return;
+    }
+    managed_[request_server].insert(pending->thumbprint);
+    const InboxItem* answer = nullptr;
+    for (const InboxItem& item : f.inbox) {
+      if (item.server == request_server && item.request_thumbprint == pending->thumbprint) answer = &item;
+    }
+    if (!answer || !answer->problem.empty()) {
+      result_.pending.push_back({request_server, d.artifact, pending->thumbprint,
+                                 CsrPath(f, d, request_server), answer ? answer->problem : ""});
+      for (const std::string& server : d.servers) Waiting(d, f, server, request_server);
+      return;
+    }
+    NewCertificate(d, f, request_server, Provision::kCompleteRequest, "", answer->path);
+    result_.changes.back().target = answer->certificate.thumbprint;
+    for (const std::string& server : d.servers) {
+      if (server == request_server) continue;
+      NewCertificate(d, f, server, Provision::kImportFromServer, request_server, "");
+    }
+  }
+
+  // Drift without a step: `server` waits for the request pending on `request_server`.
+  void Waiting(const DesiredCertificate& d, const IssuerFacts& f, const std::string& server,
+               const std::string& request_server) {
+    const ServerState* s = StateOf(server);
+    if (!s) return NoStore(d, server);
+    Change c = CertificateChange(d, f, *s);
+    c.action = ChangeAction::kNone;
+    c.reasons.push_back({Reason::kPending,
+                         "waiting for the CA to sign the request pending on " + request_server +
+                             " (CSR: " + CsrPath(f, d, request_server) + ")",
+                         d.where_issuer});
+    result_.changes.push_back(std::move(c));
+  }
+
+  static std::string CsrPath(const IssuerFacts& f, const DesiredCertificate& d,
+                             const std::string& server) {
+    return f.outbox + "/" + CsrFileName(d.artifact, server);
+  }
+
+  void ReportUnmanaged(const std::string& server) {
+    const ServerState* s = StateOf(server);
+    if (!s) return;
+    const Bindings after = BindingsAfter(*s);
+    for (const CertificateInfo& c : s->certificates) {
+      if (managed_[server].count(c.thumbprint)) continue;
+      UnmanagedCertificate u;
+      u.server = server;
+      u.certificate = c;
+      u.superseded = SupersededBy(server, c);
+      u.protection = WhyKeep(*s, after, c);
+      u.remove = desired_.prune && u.protection.empty();
+      result_.unmanaged.push_back(std::move(u));
+    }
+  }
+
+  // The desired certificate `c` is an older version of on `server` ("" if none).
+  std::string SupersededBy(const std::string& server, const CertificateInfo& c) {
+    if (by_server_.empty()) {
+      for (const DesiredCertificate& d : desired_.certificates) {
+        for (const std::string& name : d.servers) by_server_[name].push_back(&d);
+      }
+    }
+    for (const DesiredCertificate* d : by_server_[server]) {
+      if ((!c.friendly_name.empty() && c.friendly_name == d->friendly_name) ||
+          SameDn(c.subject, d->subject)) {
+        return d->artifact;
+      }
+    }
+    return "";
+  }
+
+  // The bindings once this plan's binding changes on the server are applied.
+  Bindings BindingsAfter(const ServerState& s) const {
+    Bindings b = s.bindings;
+    for (const Change& c : result_.changes) {
+      if (c.server != s.server || c.action != ChangeAction::kBind) continue;
+      const Service svc = c.services.ToVector().front();
+      const std::string holder = c.target.empty() ? "(new)" : c.target;
+      if (svc == Service::kIis) b.iis = holder;
+      if (svc == Service::kImap) b.imap = holder;
+      if (svc == Service::kPop) b.pop = holder;
+      if (svc == Service::kUm) b.um = holder;
+      if (svc == Service::kUmCallRouter) b.um_call_router = holder;
+      if (svc == Service::kSmtp && !c.current.empty() && c.current == b.internal_transport) {
+        b.internal_transport = holder;
+      }
+    }
+    return b;
+  }
+
+  static std::string WhyKeep(const ServerState& s, const Bindings& after, const CertificateInfo& c) {
+    if (std::string p = after.ProtectionOf(c.thumbprint); !p.empty()) return p;
+    if (c.pending_request) return "it is a pending request (never pruned)";
+    if (!c.attributes_known) return "its attributes are unknown (recorded as RawData only)";
+    if (!s.complete()) return "the store of " + s.server + " could not be read completely";
+    if (SameDn(c.subject, "CN=Microsoft Exchange Server Auth Certificate")) {
+      return "it is an Exchange Auth (OAuth) certificate";
+    }
+    if (ToUpper(c.subject).rfind("CN=WMSVC", 0) == 0) {
+      return "it is the IIS Web Management Service (WMSvc) certificate";
+    }
+    return "";
+  }
+
+  const Desired& desired_;
+  const ActualState& actual_;
+  const TimePoint now_;
+  DiffResult result_;
+  std::map<std::string, IssuerFacts> fallback_facts_;
+  std::map<std::string, std::set<std::string>> managed_;                     // server -> thumbprints
+  std::map<std::string, std::vector<const DesiredCertificate*>> by_server_;
+};
+
+}  // namespace
+
+DiffResult Diff(const Desired& desired, const ActualState& actual, TimePoint now) {
+  DiffResult r = Differ(desired, actual, now).Run();
+  for (const DesiredCertificate& d : desired.certificates) {
+    for (const std::string& server : d.servers) {
+      auto it = actual.find(server);
+      if (it != actual.end() && it->second.complete()) continue;
+      const bool listed = std::any_of(r.blocked.begin(), r.blocked.end(),
+                                      [&](const Blocked& b) { return b.server == server; });
+      if (listed) continue;
+      std::string why = it == actual.end()
+                            ? "the store of " + server + " was not found"
+                            : "the store of " + server + " could not be read completely: " +
+                                  it->second.problems.front();
+      r.blocked.push_back({server, server, why + "; no step touches this server until it reads cleanly"});
+    }
+  }
+  return r;
+}
+
+}  // namespace xcert
