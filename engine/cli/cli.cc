@@ -11,6 +11,9 @@ namespace {
 // The command table: one row per subcommand, in help order.
 constexpr RegisterFn kCommands[] = {
     RegisterValidate,
+    RegisterPlan,
+    RegisterApply,
+    RegisterDrift,
 };
 
 }  // namespace

@@ -17,5 +17,8 @@ using CommandAction = std::function<int(Output&)>;
 using RegisterFn = void (*)(CLI::App& app, CommandAction* run);
 
 void RegisterValidate(CLI::App& app, CommandAction* run);
+void RegisterPlan(CLI::App& app, CommandAction* run);
+void RegisterApply(CLI::App& app, CommandAction* run);
+void RegisterDrift(CLI::App& app, CommandAction* run);
 
 }  // namespace xcert::cli

@@ -113,19 +113,26 @@ class Builder {
     if (step != on) deps_[step].insert(on);
   }
 
+  // A step about desired certificate `d`, with the parameters its kind needs.
   Step ForCertificate(StepKind kind, const std::string& server, const DesiredCertificate& d) {
     Step s;
     s.kind = kind;
     s.server = server;
     s.certificate = d.artifact;
-    s.subject = d.subject;
-    s.dns_names = d.dns_names;
-    s.key = d.key;
-    s.validity = d.validity;
-    s.friendly_name = d.friendly_name;
-    s.issuer = d.issuer;
-    s.exportable = d.key.exportable;
     s.where = d.where;
+    if (kind == StepKind::kCreate || kind == StepKind::kIssue) {
+      s.subject = d.subject;
+      s.dns_names = d.dns_names;
+      s.key = d.key;
+      s.validity = d.validity;
+      s.friendly_name = d.friendly_name;
+      s.issuer = d.issuer;
+    }
+    if (kind == StepKind::kImport) {
+      s.exportable = d.key.exportable;
+      s.friendly_name = d.friendly_name;
+      s.issuer = d.issuer;
+    }
     return s;
   }
 
@@ -425,6 +432,28 @@ class Builder {
 Result<Plan> BuildPlan(const Desired& desired, const ActualState& actual, DiffResult diff,
                        const PlanOptions& options, TimePoint now) {
   return Builder(desired, actual, options).Build(std::move(diff), now);
+}
+
+std::vector<std::string> StaleDifferences(const Plan& plan, const ActualState& now) {
+  std::vector<std::string> out;
+  for (const auto& [server, then] : plan.observed) {
+    auto it = now.find(server);
+    if (it == now.end()) {
+      out.push_back(server + ": the server's store is no longer there");
+      continue;
+    }
+    const std::map<std::string, std::string> current = ObservedSummary(it->second);
+    if (then.summary == current) continue;
+    for (const auto& [key, value] : then.summary) {
+      auto c = current.find(key);
+      if (c == current.end()) out.push_back(server + ": " + key + " is gone (was " + value + ")");
+      else if (c->second != value) out.push_back(server + ": " + key + " was " + value + ", now " + c->second);
+    }
+    for (const auto& [key, value] : current) {
+      if (!then.summary.count(key)) out.push_back(server + ": " + key + " appeared (" + value + ")");
+    }
+  }
+  return out;
 }
 
 Status VerifyOrder(const std::vector<Step>& steps) {

@@ -100,6 +100,10 @@ struct PlanOptions {
 Result<Plan> BuildPlan(const Desired& desired, const ActualState& actual, DiffResult diff,
                        const PlanOptions& options, TimePoint now);
 
+// What changed on the plan's servers since it was made, one line each
+// ("MailServer21: binding/IIS was A1B2…, now C3D4…"); empty = still fresh.
+std::vector<std::string> StaleDifferences(const Plan& plan, const ActualState& now);
+
 // Checks that every step comes after the steps it depends on (an invariant
 // BuildPlan guarantees; used by tests and when loading saved plans).
 Status VerifyOrder(const std::vector<Step>& steps);

@@ -73,6 +73,7 @@ json StepToJson(const Step& s) {
       j["source_server"] = s.source_server;
       j["exportable"] = s.exportable;
       j["friendly_name"] = s.friendly_name;
+      j["issuer"] = s.issuer;
       break;
     case StepKind::kExport:
       j["source_server"] = s.source_server;

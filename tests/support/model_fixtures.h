@@ -18,9 +18,15 @@ inline TimePoint Day(int y, unsigned m, unsigned d) {
 // 2026-11-25: "now" in engine tests.
 inline TimePoint Now() { return Day(2026, 11, 25); }
 
-// A thumbprint-like id from a short tag ("A" -> "A000…0").
+// A valid thumbprint (40 upper-case hex) made from a short tag: the tag's
+// bytes in hex, zero-padded ("OLD" -> "4F4C44000…").
 inline std::string Thumb(const std::string& tag) {
-  std::string t = tag;
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string t;
+  for (unsigned char c : tag) {
+    t += kHex[c >> 4];
+    t += kHex[c & 15];
+  }
   t.resize(40, '0');
   return t;
 }

@@ -50,7 +50,7 @@ TEST(DiffTest, MissingCertificateIsCreatedAndTakesItsServices) {
   EXPECT_EQ(iis.current, Thumb("DEFMailServer21"));
   EXPECT_EQ(iis.target, "");
   EXPECT_EQ(iis.reasons[0].detail,
-            "IIS is served by DEFMailS… (Microsoft Exchange), wants 'mail'");
+            "IIS is served by 4445464D… (Microsoft Exchange), wants 'mail'");
   // SMTP without the opt-in does not take the internal transport role away.
   EXPECT_EQ(ChangeAt(r, "MailServer21/binding/SMTP").current, "");
 }
@@ -340,12 +340,12 @@ TEST(DiffTest, PruneRemovesOnlyUnprotectedUnboundCertificates) {
   const DiffResult r = Diff(desired, {{"MailServer21", s}}, Now());
   std::map<std::string, std::string> verdict;
   for (const UnmanagedCertificate& u : r.unmanaged) {
-    verdict[u.certificate.thumbprint.substr(0, 4)] = u.remove ? "remove" : u.protection;
+    verdict[u.certificate.thumbprint] = u.remove ? "remove" : u.protection;
   }
-  EXPECT_EQ(verdict["OLD0"], "remove");
-  EXPECT_EQ(verdict["WMS0"], "it is the IIS Web Management Service (WMSvc) certificate");
-  EXPECT_EQ(verdict["AUTH"], "it is the current Auth (OAuth) certificate");
-  EXPECT_EQ(verdict["DEFM"], "it is bound to the Exchange Back End site (:444)");
+  EXPECT_EQ(verdict[Thumb("OLD")], "remove");
+  EXPECT_EQ(verdict[Thumb("WMS")], "it is the IIS Web Management Service (WMSvc) certificate");
+  EXPECT_EQ(verdict[Thumb("AUTHMailServer21")], "it is the current Auth (OAuth) certificate");
+  EXPECT_EQ(verdict[Thumb("DEFMailServer21")], "it is bound to the Exchange Back End site (:444)");
 }
 
 TEST(DiffTest, IncompleteStoreBlocksItsServer) {

@@ -43,7 +43,7 @@ TEST(PlanTest, NewCertificateOnAFreshServer) {
                                     "enable MailServer21 IIS", "enable MailServer21 IMAP, POP",
                                     "enable MailServer21 SMTP"));
   EXPECT_EQ(p.steps[0].summary,
-            "back up DEFMailS… (Microsoft Exchange) from MailServer21 before it loses IIS "
+            "back up 4445464D… (Microsoft Exchange) from MailServer21 before it loses IIS "
             "(certificate only)");
   EXPECT_TRUE(p.steps[0].certificate_only);
   ASSERT_EQ(p.warnings.size(), 1u);

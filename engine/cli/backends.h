@@ -1,0 +1,51 @@
+// The outermost seam: from a manifest's `store` and `issuers` sections to the
+// resources that implement them (local directory, Exchange, snapshot stores;
+// ca / request / file / self-signed issuers). The only place that names
+// resources/ implementations.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "engine/apply/backup.h"
+#include "engine/apply/executor.h"
+#include "engine/apply/issuer.h"
+#include "engine/model/manifest.h"
+#include "engine/plan/desired.h"
+#include "engine/plan/plan.h"
+#include "engine/util/diagnostics.h"
+
+namespace xcert::cli {
+
+struct StoreBackend {
+  std::unique_ptr<StoreSet> stores;
+  std::string state_dir;  // holds the writer lock and the apply journals
+  bool read_only = false;  // snapshots: plan and drift only
+  std::string description;  // "local store ./store", for messages
+};
+
+// Opens the stores the manifest's `store` section describes (nothing is
+// written; a missing local store directory is reported by List, per server).
+Result<StoreBackend> OpenStores(const Manifest& manifest);
+
+struct IssuerBackend {
+  std::map<std::string, IssuerFacts> facts;
+  std::unique_ptr<IssuerSet> issuers;
+};
+
+// Reads every issuer's files (CA certificate, purchased file, inbox) and
+// checks them; errors and warnings go to `diagnostics` at the issuer's line.
+Result<IssuerBackend> OpenIssuerBackend(const Manifest& manifest, const ActualState& actual,
+                                        TimePoint now, Diagnostics* diagnostics);
+
+// The backup folder of the manifest (`backup.path`), or nullptr if unset.
+std::unique_ptr<BackupSink> OpenBackups(const Manifest& manifest);
+
+// The plan as an Exchange Management Shell script for review (resources/exchange).
+Result<std::string> RenderPlanPs1(const Plan& plan, const Manifest& manifest);
+
+// SHA-256 (hex) of the manifest file's bytes, for saved plans.
+Result<std::string> ManifestDigest(const std::string& path);
+
+}  // namespace xcert::cli

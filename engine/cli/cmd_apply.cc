@@ -1,0 +1,243 @@
+// xcert apply: perform a plan (made now, or saved by `plan -o`).
+#include <cstdio>
+#include <iostream>
+
+#include "engine/apply/executor.h"
+#include "engine/apply/journal.h"
+#include "engine/apply/lock.h"
+#include "engine/cli/command.h"
+#include "engine/cli/session.h"
+#include "engine/plan/plan_json.h"
+#include "engine/plan/render.h"
+#include "engine/util/file_util.h"
+#include "engine/util/secret.h"
+#include "engine/util/strings.h"
+
+namespace xcert::cli {
+
+namespace {
+
+struct ApplyFlags {
+  std::string manifest;
+  std::string plan_file;
+  bool auto_approve = false;
+  int parallelism = 0;
+  std::string format = "text";
+};
+
+// A saved plan applies only to the manifest and stores it was made from.
+Status CheckSavedPlan(const Plan& saved, const Session& session) {
+  if (saved.manifest_digest != session.manifest_digest) {
+    return Aborted("the manifest " + session.manifest.path +
+                   " changed since the plan was made; run xcert plan -o again");
+  }
+  std::vector<std::string> changed = StaleDifferences(saved, session.actual);
+  if (changed.empty()) return Status::Ok();
+  std::string msg = "the saved plan is stale; the stores changed since it was made:";
+  for (size_t i = 0; i < changed.size() && i < 20; ++i) msg += "\n  " + changed[i];
+  if (changed.size() > 20) msg += "\n  … and " + std::to_string(changed.size() - 20) + " more";
+  return Aborted(msg + "\nrun xcert plan -o again and review the new plan");
+}
+
+bool Confirm(Output& out) {
+  out.Print("\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ");
+  std::string answer;
+  std::getline(std::cin, answer);
+  return Trim(answer) == "yes";
+}
+
+// The backup password, when some backup will be a PKCS#12.
+Result<std::string> BackupPassword(const Plan& plan, const Manifest& m) {
+  bool needs_backups = false, needs_password = false;
+  for (const Step& s : plan.steps) {
+    if (s.kind != StepKind::kBackupExport) continue;
+    needs_backups = true;
+    needs_password |= !s.certificate_only;
+  }
+  if (needs_backups && m.backup.path.empty()) {
+    return FailedPrecondition("the plan backs up certificates but the manifest sets no backup.path; "
+                              "add backup: { path: ./backups, passwordEnv: XCERT_BACKUP_PASSWORD }");
+  }
+  if (!needs_password) return std::string();
+  if (m.backup.password.empty()) {
+    return FailedPrecondition("the plan backs up private keys but the manifest sets no backup password; "
+                              "add backup.passwordEnv or backup.passwordFile");
+  }
+  return ReadSecret(m.backup.password.env, m.backup.password.file, m.base_dir,
+                    m.backup.password.env.empty() ? "backup.passwordFile" : "backup.passwordEnv");
+}
+
+std::string ProgressLine(const Step& s, const StepOutcome& o, int finished, int total) {
+  char head[64];
+  const int width = int(std::to_string(total).size());
+  std::snprintf(head, sizeof head, "[%*d/%d] %-12s", width, finished, total,
+                std::string(StepStatusName(o.status)).c_str());
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof elapsed, " (%.2fs)", o.seconds);
+  std::string line = std::string(head) + " " + std::string(StepKindName(s.kind)) + " " +
+                     (s.server.empty() ? "xcert" : s.server) + " " +
+                     (s.certificate.empty() ? s.thumbprint : s.certificate) + elapsed;
+  if (o.status == StepStatus::kFailed || o.status == StepStatus::kSkipped) line += ": " + o.detail;
+  return line;
+}
+
+std::string SummaryText(const Plan& plan, const ApplyReport& r) {
+  std::string out = r.ok() ? "Apply complete! " : "Apply finished with errors. ";
+  out += std::to_string(plan.steps.size()) + " steps: " + std::to_string(r.Count(StepStatus::kDone)) +
+         " done, " + std::to_string(r.Count(StepStatus::kAlreadyDone)) + " already done, " +
+         std::to_string(r.Count(StepStatus::kFailed)) + " failed, " +
+         std::to_string(r.Count(StepStatus::kSkipped)) + " skipped.\n";
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const StepOutcome& o = r.outcomes[i];
+    if (o.status == StepStatus::kFailed) {
+      out += "  failed:  step " + std::to_string(o.step) + " (" + plan.steps[i].summary + "): " + o.detail + "\n";
+    }
+  }
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    if (r.outcomes[i].status == StepStatus::kSkipped) {
+      out += "  skipped: step " + std::to_string(r.outcomes[i].step) + " (" + plan.steps[i].summary + ")\n";
+    }
+  }
+  for (const std::string& w : r.warnings) out += "  warning: " + w + "\n";
+  for (const Blocked& b : plan.diff.blocked) out += "  blocked: " + b.address + ": " + b.reason + "\n";
+  return out;
+}
+
+std::string SummaryJson(const Plan& plan, const ApplyReport& r) {
+  nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    const StepOutcome& o = r.outcomes[i];
+    steps.push_back({{"id", s.id}, {"kind", StepKindName(s.kind)}, {"server", s.server},
+                     {"certificate", s.certificate}, {"status", StepStatusName(o.status)},
+                     {"detail", o.detail}, {"seconds", o.seconds}});
+  }
+  nlohmann::ordered_json j{{"ok", r.ok() && plan.diff.blocked.empty()},
+                           {"done", r.Count(StepStatus::kDone)},
+                           {"already_done", r.Count(StepStatus::kAlreadyDone)},
+                           {"failed", r.Count(StepStatus::kFailed)},
+                           {"skipped", r.Count(StepStatus::kSkipped)},
+                           {"steps", std::move(steps)},
+                           {"warnings", r.warnings}};
+  return j.dump(2) + "\n";
+}
+
+// Loads the plan to apply: the saved one (checked against the stores), or a
+// fresh one the user confirms.
+std::optional<Plan> PlanToApply(const ApplyFlags& flags, const Session& session, Output& out) {
+  if (!flags.plan_file.empty()) {
+    Result<std::string> text = ReadFile(flags.plan_file);
+    Result<Plan> saved = text.ok() ? PlanFromJsonText(*text, flags.plan_file) : Result<Plan>(text.status());
+    if (saved.ok()) {
+      if (Status s = CheckSavedPlan(*saved, session); !s.ok()) saved = s;
+    }
+    if (!saved.ok()) {
+      out.Error(saved.status().message());
+      return std::nullopt;
+    }
+    return std::move(saved).value();
+  }
+  Result<Plan> plan = MakePlan(session, {});
+  if (!plan.ok()) {
+    out.Error(plan.status().message());
+    return std::nullopt;
+  }
+  if (flags.format == "text") out.Print(RenderPlanText(*plan, out.color()));
+  if (plan->steps.empty()) return plan.value();
+  if (flags.auto_approve) return plan.value();
+  if (!out.stdin_is_terminal()) {
+    out.Error("apply needs confirmation, but stdin is not a terminal; pass --auto-approve, or save a "
+              "plan with xcert plan -o FILE and run xcert apply FILE");
+    return std::nullopt;
+  }
+  if (!Confirm(out)) {
+    out.Error("apply cancelled; nothing was changed");
+    return std::nullopt;
+  }
+  return plan.value();
+}
+
+int RunApply(ApplyFlags flags, Output& out) {
+  std::unique_ptr<Clock> clock = MakeClock(out);
+  if (flags.manifest.empty() && !flags.plan_file.empty()) {
+    Result<std::string> text = ReadFile(flags.plan_file);
+    if (text.ok()) {
+      Result<Plan> saved = PlanFromJsonText(*text, flags.plan_file);
+      if (saved.ok()) flags.manifest = saved->manifest_path;
+    }
+  }
+  if (flags.manifest.empty()) flags.manifest = "xcert.yaml";
+  std::optional<Session> session = OpenSession({flags.manifest, flags.parallelism}, *clock, out);
+  if (!session) return kExitError;
+  if (session->stores.read_only) {
+    out.Error(session->stores.description + " is read-only (an offline snapshot); review the plan as a "
+              "script with xcert plan --format ps1 -o plan.ps1 and run it on the server");
+    return kExitError;
+  }
+  std::optional<Plan> plan = PlanToApply(flags, *session, out);
+  if (!plan) return kExitError;
+  if (plan->steps.empty()) {
+    if (flags.format == "json") out.Print(SummaryJson(*plan, ApplyReport{}));
+    else out.Print("Nothing to do.\n");
+    return plan->diff.blocked.empty() ? kExitOk : kExitError;
+  }
+  Result<std::string> password = BackupPassword(*plan, session->manifest);
+  if (!password.ok()) {
+    out.Error(password.status().message() + "; nothing was changed");
+    return kExitError;
+  }
+  if (Status s = CreateDirsDurable(session->stores.state_dir); !s.ok()) {
+    out.Error(s.message());
+    return kExitError;
+  }
+  Result<StoreLock> lock = StoreLock::Acquire(session->stores.state_dir, clock->Now());
+  if (!lock.ok()) {
+    out.Error(lock.status().message());
+    return kExitError;
+  }
+  const fs::path journal_dir = fs::path(session->stores.state_dir) / "journal";
+  if (auto interrupted = FindInterruptedRun(journal_dir)) {
+    out.Warning("the previous apply did not finish (" + *interrupted + "); this run re-read the stores and "
+                "plans from what is there now");
+  }
+  Result<std::unique_ptr<FileJournal>> journal = FileJournal::Open(journal_dir, *clock);
+  if (!journal.ok()) {
+    out.Error(journal.status().message());
+    return kExitError;
+  }
+  std::unique_ptr<BackupSink> backups = OpenBackups(session->manifest);
+  ApplyContext ctx;
+  ctx.stores = session->stores.stores.get();
+  ctx.issuers = session->issuers.issuers.get();
+  ctx.backups = backups.get();
+  ctx.backup_password = *password;
+  ctx.journal = journal->get();
+  ctx.clock = clock.get();
+  ctx.progress = [&out](const Step& s, const StepOutcome& o, int finished, int total) {
+    out.Progress(ProgressLine(s, o, finished, total));
+  };
+  (void)(*journal)->Record("begin", nullptr, std::to_string(plan->steps.size()) + " steps from " +
+                                                  (flags.plan_file.empty() ? "a fresh plan" : flags.plan_file));
+  const ApplyReport report = Apply(*plan, ctx, ApplyOptions{flags.parallelism});
+  (void)(*journal)->Record("end", nullptr, report.ok() ? "ok" : "with errors");
+  out.Print(flags.format == "json" ? SummaryJson(*plan, report) : SummaryText(*plan, report));
+  return report.ok() && plan->diff.blocked.empty() ? kExitOk : kExitError;
+}
+
+}  // namespace
+
+void RegisterApply(CLI::App& app, CommandAction* run) {
+  auto* cmd = app.add_subcommand("apply", "Perform the plan: back up, create, import, enable, remove");
+  auto flags = std::make_shared<ApplyFlags>();
+  cmd->add_option("plan", flags->plan_file, "A plan saved with xcert plan -o (applied exactly, if still fresh)");
+  cmd->add_option("-f,--file", flags->manifest, "Manifest file (default: xcert.yaml, or the saved plan's)");
+  cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");
+  cmd->add_option("--parallelism", flags->parallelism, "Steps run at once (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--format", flags->format, "Summary on stdout")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->callback([run, flags] { *run = [flags](Output& out) { return RunApply(*flags, out); }; });
+}
+
+}  // namespace xcert::cli

@@ -1,0 +1,43 @@
+// xcert drift: read-only check for pipelines; exit 0 in sync, 2 drift, 1 error.
+#include "engine/cli/command.h"
+#include "engine/cli/session.h"
+#include "engine/plan/drift_report.h"
+
+namespace xcert::cli {
+
+namespace {
+
+struct DriftFlags {
+  std::string manifest = "xcert.yaml";
+  std::string format = "text";
+};
+
+int RunDrift(const DriftFlags& flags, Output& out) {
+  std::unique_ptr<Clock> clock = MakeClock(out);
+  std::optional<Session> session = OpenSession({flags.manifest, 0}, *clock, out);
+  if (!session) return kExitError;
+  const DiffResult diff = Diff(session->desired, session->actual, session->now);
+  if (flags.format == "json") out.Print(RenderDriftJson(diff, session->now));
+  else if (flags.format == "markdown") out.Print(RenderDriftMarkdown(diff));
+  else if (flags.format == "junit") out.Print(RenderDriftJunit(diff));
+  else out.Print(RenderDriftText(diff, out.color()));
+  if (!diff.blocked.empty()) {
+    for (const Blocked& b : diff.blocked) out.Error(b.reason);
+    return kExitError;
+  }
+  return diff.HasDrift() ? kExitChanges : kExitOk;
+}
+
+}  // namespace
+
+void RegisterDrift(CLI::App& app, CommandAction* run) {
+  auto* cmd = app.add_subcommand("drift", "Check the stores against the manifest (read-only; exit 2 on drift)");
+  auto flags = std::make_shared<DriftFlags>();
+  cmd->add_option("-f,--file", flags->manifest, "Manifest file")->capture_default_str();
+  cmd->add_option("--format", flags->format, "Report format")
+      ->check(CLI::IsMember({"text", "json", "markdown", "junit"}))
+      ->capture_default_str();
+  cmd->callback([run, flags] { *run = [flags](Output& out) { return RunDrift(*flags, out); }; });
+}
+
+}  // namespace xcert::cli

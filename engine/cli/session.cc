@@ -1,0 +1,73 @@
+#include "engine/cli/session.h"
+
+#include <cstdlib>
+
+#include "engine/apply/observe.h"
+#include "engine/manifest/load.h"
+
+namespace xcert::cli {
+
+std::unique_ptr<Clock> MakeClock(Output& out) {
+  const char* fixed = std::getenv("XCERT_NOW");
+  if (fixed && *fixed) {
+    Result<TimePoint> t = ParseIso8601(fixed);
+    if (t.ok()) return std::make_unique<FixedClock>(*t);
+    out.Warning("XCERT_NOW: " + t.status().message() + "; using the system clock");
+  }
+  return std::make_unique<SystemClock>();
+}
+
+namespace {
+
+std::vector<std::string> ServerNames(const Manifest& m) {
+  std::vector<std::string> names;
+  for (const ServerSpec& s : m.servers) names.push_back(s.name);
+  return names;
+}
+
+}  // namespace
+
+std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out) {
+  LoadResult loaded = LoadManifestFile(options.manifest_path);
+  out.Report(loaded.diagnostics);
+  if (!loaded.manifest) return std::nullopt;
+  Session s;
+  s.manifest = std::move(*loaded.manifest);
+  s.now = clock.Now();
+  Result<std::string> digest = ManifestDigest(options.manifest_path);
+  if (!digest.ok()) {
+    out.Error(digest.status().message());
+    return std::nullopt;
+  }
+  s.manifest_digest = *digest;
+  Result<StoreBackend> stores = OpenStores(s.manifest);
+  if (!stores.ok()) {
+    out.Error(stores.status().message());
+    return std::nullopt;
+  }
+  s.stores = std::move(*stores);
+  s.actual = Observe(*s.stores.stores, ServerNames(s.manifest), options.parallelism);
+  Diagnostics issuer_diagnostics;
+  Result<IssuerBackend> issuers = OpenIssuerBackend(s.manifest, s.actual, s.now, &issuer_diagnostics);
+  issuer_diagnostics.SortAndUnique();
+  out.Report(issuer_diagnostics);
+  if (!issuers.ok() || issuer_diagnostics.has_errors()) {
+    if (!issuers.ok()) out.Error(issuers.status().message());
+    return std::nullopt;
+  }
+  s.issuers = std::move(*issuers);
+  s.desired = Expand(s.manifest, s.issuers.facts);
+  return s;
+}
+
+Result<Plan> MakePlan(const Session& session, const std::set<std::string>& servers) {
+  PlanOptions options;
+  options.servers = servers;
+  DiffResult diff = Diff(session.desired, session.actual, session.now);
+  XCERT_ASSIGN_OR_RETURN(Plan plan, BuildPlan(session.desired, session.actual, std::move(diff), options, session.now));
+  plan.manifest_path = session.manifest.path;
+  plan.manifest_digest = session.manifest_digest;
+  return plan;
+}
+
+}  // namespace xcert::cli

@@ -1,0 +1,44 @@
+// What plan, apply and drift share: load the manifest, open and read the
+// stores, check the issuers, expand the desired state and diff it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "engine/cli/backends.h"
+#include "engine/cli/output.h"
+#include "engine/plan/diff.h"
+#include "engine/plan/plan.h"
+
+namespace xcert::cli {
+
+struct SessionOptions {
+  std::string manifest_path = "xcert.yaml";
+  int parallelism = 0;
+};
+
+struct Session {
+  Manifest manifest;
+  std::string manifest_digest;
+  StoreBackend stores;
+  IssuerBackend issuers;
+  ActualState actual;
+  Desired desired;
+  TimePoint now{};
+};
+
+// The clock every command uses: the system clock, or XCERT_NOW
+// ("2027-01-01T00:00:00Z") when set, for reproducible examples and tests.
+std::unique_ptr<Clock> MakeClock(Output& out);
+
+// Loads and validates the manifest (diagnostics to `out`), reads every store
+// the manifest names, and checks the issuers. nullopt after reporting errors.
+std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out);
+
+// Diff + plan for the session (optionally only these servers), with the
+// manifest path and digest recorded in the plan.
+Result<Plan> MakePlan(const Session& session, const std::set<std::string>& servers);
+
+}  // namespace xcert::cli
