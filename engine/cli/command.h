@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "engine/cli/cli.h"
 #include "engine/cli/output.h"
 
 namespace xcert::cli {
