@@ -11,7 +11,7 @@ std::string FormatIso8601(TimePoint t) {
   const sys_days day = floor<days>(t);
   const year_month_day ymd(day);
   const hh_mm_ss<seconds> hms(t - day);
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", int(ymd.year()),
                 unsigned(ymd.month()), unsigned(ymd.day()),
                 static_cast<long long>(hms.hours().count()),
