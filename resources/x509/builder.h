@@ -22,9 +22,9 @@ struct CertificateTemplate {
   std::vector<std::string> dns_names;  // may be empty (e.g. the Auth certificate)
   TimePoint not_before{};
   TimePoint not_after{};
-  bool client_auth = false;            // add clientAuth to the EKU
-  bool is_ca = false;                  // a CA certificate (tests, examples)
-  bool no_eku = false;                 // omit extendedKeyUsage (Auth certificate style)
+  bool client_auth = false;  // add clientAuth to the EKU
+  bool is_ca = false;        // a CA certificate (tests, examples)
+  bool no_eku = false;       // omit extendedKeyUsage (Auth certificate style)
 };
 
 // A self-signed certificate for `key`. Returns DER.
@@ -33,7 +33,8 @@ Result<std::string> SelfSign(const CertificateTemplate& t, const PrivateKey& key
 // A certificate for `subject_public_key_der` (SubjectPublicKeyInfo DER) signed
 // by the CA (`ca_certificate_der`, `ca_key`). The issuer name and AKI come from
 // the CA certificate. Does not check validity capping: callers do.
-Result<std::string> SignWithCa(const CertificateTemplate& t, std::string_view subject_public_key_der,
+Result<std::string> SignWithCa(const CertificateTemplate& t,
+                               std::string_view subject_public_key_der,
                                std::string_view ca_certificate_der, const PrivateKey& ca_key);
 
 // A PKCS#10 request with the subject, the DNS names as a subjectAltName
@@ -42,10 +43,10 @@ Result<std::string> CreateCsr(const std::string& subject, const std::vector<std:
                               const PrivateKey& key);
 
 struct CsrInfo {
-  std::string subject;                 // display form
+  std::string subject;  // display form
   std::vector<std::string> dns_names;
-  std::string public_key_der;          // SubjectPublicKeyInfo
-  std::string public_key_sha1;         // as PrivateKey::PublicKeySha1
+  std::string public_key_der;   // SubjectPublicKeyInfo
+  std::string public_key_sha1;  // as PrivateKey::PublicKeySha1
   KeyAlgorithm key_algorithm = KeyAlgorithm::kRsa;
   int key_bits = 0;
   EcCurve curve = EcCurve::kNone;

@@ -15,13 +15,19 @@ struct ChainResult {
 };
 
 // Verifies `leaf_der` with `intermediates_der` against `anchors_der` at time
-// `at`, for serverAuth:
+// `at`, for serverAuth (partial chains are not accepted; an anchor is trusted
+// as a whole). Every problem in the chain is considered, as Exchange does:
 //   a self-signed leaf not among the anchors   -> Valid (Exchange: RootCAType None)
 //   chains to an anchor                         -> Valid
 //   expired or not yet valid                    -> DateInvalid
 //   does not chain to any anchor                -> Untrusted
 //   bad signature, malformed, wrong purpose     -> Invalid
-ChainResult VerifyChain(std::string_view leaf_der, const std::vector<std::string>& intermediates_der,
+//   does not chain (or is self-signed and not   -> Invalid (Exchange shows an expired
+//   an anchor) AND expired or not yet valid        Auth certificate as Invalid)
+// Certificates among `intermediates_der`/`anchors_der` that do not parse
+// are ignored (the detail says so when the result is not Valid).
+ChainResult VerifyChain(std::string_view leaf_der,
+                        const std::vector<std::string>& intermediates_der,
                         const std::vector<std::string>& anchors_der, TimePoint at);
 
 }  // namespace xcert::x509

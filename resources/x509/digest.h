@@ -12,6 +12,8 @@ namespace xcert::x509 {
 std::string Sha1Hex(std::string_view bytes);
 // 64 upper-case hex characters.
 std::string Sha256Hex(std::string_view bytes);
+// Raw 20-byte SHA-1 (e.g. an RFC 5280 method-1 key identifier).
+std::string Sha1(std::string_view bytes);
 // Raw 32-byte SHA-256.
 std::string Sha256(std::string_view bytes);
 

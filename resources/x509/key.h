@@ -22,8 +22,12 @@ class PrivateKey {
 
   // A new key as `spec` asks (spec.exportable is not a key property and is ignored).
   static Result<PrivateKey> Generate(const KeySpec& spec);
-  // PKCS#8 or traditional PEM, optionally encrypted with `password`; also DER.
-  // A wrong password is an error that says so.
+  // PKCS#8 or traditional PEM, optionally encrypted with `password`; also DER
+  // (PKCS#8, encrypted PKCS#8, traditional RSA/EC). In a PEM bundle the first
+  // "... PRIVATE KEY" block is used. An encrypted key without a password is
+  // InvalidArgument("the private key is encrypted: give its password"); a
+  // wrong password is PermissionDenied("wrong password for the encrypted
+  // private key"). Keys other than RSA and EC (P-256/P-384/P-521) are refused.
   static Result<PrivateKey> Parse(std::string_view data, const std::string& password = {});
 
   bool valid() const { return pkey_ != nullptr; }

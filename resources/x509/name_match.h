@@ -15,7 +15,9 @@ namespace xcert::x509 {
 // Whether the presented identifier (from a certificate) covers `host`.
 bool NameCovers(std::string_view presented, std::string_view host);
 
-// Whether `cert` covers `host` (its DNS names, or its CN when it has none).
+// Whether `cert` covers `host`: its DNS names, or, when it has none, its CN
+// if that is a DNS name (so "CN=Microsoft Exchange Server Auth Certificate"
+// covers nothing). One trailing dot on either side is ignored.
 bool CertificateCovers(const CertificateInfo& cert, std::string_view host);
 
 // The hosts in `hosts` that `cert` does not cover.
