@@ -6,6 +6,7 @@
 
 #include "engine/model/dn.h"
 #include "engine/model/dns_name.h"
+#include "engine/model/name_match.h"
 #include "engine/util/strings.h"
 
 namespace xcert {
@@ -85,6 +86,12 @@ std::string NamesDelta(const std::vector<std::string>& want, const std::vector<s
   return out;
 }
 
+bool SameCommonName(const std::string& a, const std::string& b) {
+  auto ra = ParseDn(a), rb = ParseDn(b);
+  if (!ra.ok() || !rb.ok()) return SameDn(a, b);
+  return EqualsIgnoreCase(CommonName(*ra), CommonName(*rb));
+}
+
 bool KeyMatches(const KeySpec& want, const CertificateInfo& c) {
   if (c.key_algorithm != want.algorithm) return false;
   if (want.algorithm == KeyAlgorithm::kRsa) return c.key_bits == want.rsa_bits;
@@ -136,11 +143,22 @@ std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFact
                    "its private key is not exportable, the manifest asks for key.exportable: true",
                    d.where_key});
   }
-  if (!SameDn(c.subject, d.subject)) {
+  // Certificates signed outside xcert (a CA answering a request, a purchased
+  // file) are what the CA chose to sign: their subject may gain O/OU/C fields
+  // and their names may be a superset or a wildcard. They satisfy the entry
+  // when the CN matches and every wanted name is covered; demanding equality
+  // would re-request them forever.
+  const bool signed_elsewhere = f.type == IssuerType::kRequest || f.type == IssuerType::kFile;
+  if (signed_elsewhere ? !SameCommonName(c.subject, d.subject) : !SameDn(c.subject, d.subject)) {
     out.push_back({Reason::kSubjectMismatch, "has '" + c.subject + "', wants '" + d.subject + "'",
                    d.where_subject});
   }
-  if (!SameDnsNameSet(c.dns_names, d.dns_names)) {
+  if (signed_elsewhere) {
+    const std::vector<std::string> uncovered = UncoveredNames(c, d.dns_names);
+    if (!uncovered.empty()) {
+      out.push_back({Reason::kNamesMismatch, "does not cover " + Join(uncovered, ", "), d.where_dns_names});
+    }
+  } else if (!SameDnsNameSet(c.dns_names, d.dns_names)) {
     out.push_back({Reason::kNamesMismatch, NamesDelta(d.dns_names, c.dns_names), d.where_dns_names});
   }
   if (std::string why = IssuerProblem(f, c); !why.empty()) {
@@ -347,11 +365,13 @@ class Differ {
   }
 
   void NewCertificate(const DesiredCertificate& d, const IssuerFacts& f, const std::string& server,
-                      Provision p, const std::string& source_server, const std::string& source_path) {
+                      Provision p, const std::string& source_server, const std::string& source_path,
+                      const std::string& target = "") {
     const ServerState* s = StateOf(server);
     if (!s) return NoStore(d, server);
     Change c = CertificateChange(d, f, *s);
     c.provision = p;
+    c.target = target;
     c.source_server = source_server;
     c.source_path = p == Provision::kImportFile ? f.supplied_path : source_path;
     Emit(std::move(c), d, *s);
@@ -481,8 +501,8 @@ class Differ {
       for (const std::string& server : d.servers) Waiting(d, f, server, request_server);
       return;
     }
-    NewCertificate(d, f, request_server, Provision::kCompleteRequest, "", answer->path);
-    result_.changes.back().target = answer->certificate.thumbprint;
+    NewCertificate(d, f, request_server, Provision::kCompleteRequest, "", answer->path,
+                   answer->certificate.thumbprint);
     for (const std::string& server : d.servers) {
       if (server == request_server) continue;
       NewCertificate(d, f, server, Provision::kImportFromServer, request_server, "");

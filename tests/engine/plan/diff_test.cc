@@ -322,9 +322,29 @@ TEST(DiffTest, InboxAnswerCompletesTheRequestAndIsCopied) {
   ActualState actual{{"MailServer21", a}, {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
   const DiffResult r = Diff(DesiredOf({WantRequested({"MailServer21", "MailServer22"})}, {f}), actual, Now());
   EXPECT_EQ(ChangeAt(r, "MailServer21/certificate/mail").provision, Provision::kCompleteRequest);
+  EXPECT_EQ(ChangeAt(r, "MailServer21/certificate/mail").target, Thumb("S1"));
   EXPECT_EQ(ChangeAt(r, "MailServer21/certificate/mail").source_path, "/srv/inbox/mail.cer");
   EXPECT_EQ(ChangeAt(r, "MailServer22/certificate/mail").provision, Provision::kImportFromServer);
   EXPECT_THAT(r.pending, IsEmpty());
+}
+
+TEST(DiffTest, CertificatesSignedElsewhereMayAddSubjectFieldsAndNames) {
+  // A CA answering a request may add O/C to the subject and more names; a
+  // purchased wildcard covers the wanted names. Both satisfy: equality would
+  // re-request or re-import them forever.
+  CertificateInfo answer = GoodMail("S1");
+  answer.subject = "CN=mail.pocket-consultant.com, O=Pocket Consultant, C=US";
+  answer.dns_names = {"mail.pocket-consultant.com", "autodiscover.pocket-consultant.com", "www.pocket-consultant.com"};
+  EXPECT_TRUE(Evaluate(WantRequested({"S"}), RequestIssuer(), answer, Now()).empty());
+  CertificateInfo wildcard = GoodMail("W1");
+  wildcard.dns_names = {"*.pocket-consultant.com"};
+  EXPECT_TRUE(Evaluate(WantRequested({"S"}), RequestIssuer(), wildcard, Now()).empty());
+  wildcard.dns_names = {"*.other.com"};
+  const auto reasons = Evaluate(WantRequested({"S"}), RequestIssuer(), wildcard, Now());
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0].detail, "does not cover mail.pocket-consultant.com, autodiscover.pocket-consultant.com");
+  // Certificates xcert makes itself must match exactly.
+  EXPECT_EQ(Evaluate(WantMail({"S"}), CorpCa(), answer, Now()).size(), 2u);
 }
 
 TEST(DiffTest, PruneRemovesOnlyUnprotectedUnboundCertificates) {

@@ -1,8 +1,8 @@
-#include "resources/x509/name_match.h"
+#include "engine/model/name_match.h"
 
 #include <gtest/gtest.h>
 
-namespace xcert::x509 {
+namespace xcert {
 namespace {
 
 struct Case {
@@ -111,4 +111,4 @@ TEST(UncoveredNamesTest, ListsWhatIsMissingInOrder) {
 }
 
 }  // namespace
-}  // namespace xcert::x509
+}  // namespace xcert

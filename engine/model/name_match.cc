@@ -1,10 +1,10 @@
-#include "resources/x509/name_match.h"
+#include "engine/model/name_match.h"
 
 #include "engine/model/dn.h"
 #include "engine/model/dns_name.h"
 #include "engine/util/strings.h"
 
-namespace xcert::x509 {
+namespace xcert {
 
 namespace {
 
@@ -73,4 +73,4 @@ std::vector<std::string> UncoveredNames(const CertificateInfo& cert,
   return out;
 }
 
-}  // namespace xcert::x509
+}  // namespace xcert

@@ -1,0 +1,135 @@
+#include "resources/issuers/ca_issuer.h"
+
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "resources/issuers/certificate_files.h"
+#include "resources/x509/builder.h"
+
+namespace xcert::issuers {
+
+namespace {
+
+// Whether the certificate's keyUsage allows signing certificates. A CA
+// certificate without a keyUsage extension may sign (RFC 5280 §4.2.1.3).
+bool MaySignCertificates(const std::string& der) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (cert == nullptr) return false;
+  const uint32_t usage = X509_get_key_usage(cert);
+  X509_free(cert);
+  return (usage & KU_KEY_CERT_SIGN) != 0;
+}
+
+// Checks that `ca` can sign certificates now; reports through `ctx`.
+void CheckCaCertificate(IssuerContext& ctx, const LoadedCertificate& ca, TimePoint now) {
+  const std::string& file = ctx.spec().certificate;
+  const std::string fix = "point certificate at the CA's own certificate";
+  if (!ca.info.is_ca) {
+    ctx.Error("certificate",
+              file + " is not a CA certificate (basicConstraints CA:TRUE is missing)", fix);
+  } else if (!MaySignCertificates(ca.der)) {
+    ctx.Error("certificate",
+              file +
+                  " is a CA certificate that may not sign certificates (keyUsage lacks "
+                  "keyCertSign)",
+              fix);
+  }
+  if (ca.info.IsExpired(now)) {
+    ctx.Error("certificate",
+              "the CA certificate " + file + " ('" + ca.info.subject + "') expired on " +
+                  DateOf(ca.info.not_after),
+              "renew the CA certificate, or point certificate at its successor");
+  } else if (ca.info.IsNotYetValid(now)) {
+    ctx.Error("certificate",
+              "the CA certificate " + file + " is valid only from " + DateOf(ca.info.not_before),
+              "check the system clock, or wait until then");
+  }
+}
+
+}  // namespace
+
+CaIssuer::CaIssuer(std::string name, LoadedCertificate ca, x509::PrivateKey key,
+                   std::vector<std::string> chain_der)
+    : name_(std::move(name)),
+      ca_(std::move(ca)),
+      key_(std::move(key)),
+      chain_der_(std::move(chain_der)) {}
+
+std::unique_ptr<CaIssuer> CaIssuer::Open(IssuerContext& ctx, TimePoint now) {
+  std::optional<std::vector<LoadedCertificate>> certs =
+      ctx.ReadCertificates("certificate", "the CA certificate");
+  if (certs) CheckCaCertificate(ctx, certs->front(), now);
+  // The key is read even when the certificate failed, so one run reports both.
+  std::optional<x509::PrivateKey> key = ctx.ReadPrivateKey(ctx.spec().key_password);
+  if (certs && key && !key->Matches(certs->front().der)) {
+    ctx.Error("key",
+              "the private key " + ctx.spec().key + " does not belong to the CA certificate " +
+                  ctx.spec().certificate + " ('" + certs->front().info.subject + "')",
+              "give the key the CA certificate was made for");
+  }
+  std::vector<std::string> chain;
+  if (certs) {
+    for (const LoadedCertificate& c : *certs) chain.push_back(c.der);
+  }
+  if (!ctx.spec().chain.empty()) {
+    if (auto more = ctx.ReadCertificates("chain", "the CA's intermediate certificates")) {
+      for (const LoadedCertificate& c : *more) chain.push_back(c.der);
+    }
+  }
+  if (ctx.failed()) return nullptr;
+  LoadedCertificate ca = std::move(certs->front());
+  return std::unique_ptr<CaIssuer>(
+      new CaIssuer(ctx.spec().name, std::move(ca), std::move(*key), std::move(chain)));
+}
+
+IssuerFacts CaIssuer::Facts() const {
+  IssuerFacts f;
+  f.name = name_;
+  f.type = IssuerType::kCa;
+  f.ca_subject = ca_.info.subject;
+  f.ca_key_id =
+      ca_.info.subject_key_id.empty() ? ca_.info.public_key_sha1 : ca_.info.subject_key_id;
+  f.ca_not_after = ca_.info.not_after;
+  return f;
+}
+
+Result<IssuedCertificate> CaIssuer::Issue(const IssueRequest& request) {
+  const std::string what = "issuer '" + name_ + "' cannot issue '" + request.subject + "'";
+  if (request.validity <= Seconds(0)) {
+    return InvalidArgument(what + ": the validity must be positive");
+  }
+  if (ca_.info.IsExpired(request.now)) {
+    return FailedPrecondition(what + ": the CA certificate expired on " +
+                              DateOf(ca_.info.not_after) +
+                              "; renew it and point the issuer's certificate at the new one");
+  }
+  if (ca_.info.IsNotYetValid(request.now)) {
+    return FailedPrecondition(what + ": the CA certificate is valid only from " +
+                              DateOf(ca_.info.not_before));
+  }
+  IssuedCertificate out;
+  x509::CertificateTemplate t;
+  t.subject = request.subject;
+  t.dns_names = request.dns_names;
+  t.not_before = request.now;
+  t.not_after = request.now + request.validity;
+  if (t.not_after > ca_.info.not_after) {
+    // A certificate cannot outlive its issuer: clients reject the chain after
+    // the CA's NotAfter, so the shorter validity is what the user really gets.
+    t.not_after = ca_.info.not_after;
+    out.warnings.push_back("validity capped at the CA's NotAfter " + DateOf(ca_.info.not_after));
+  }
+  // Key generation is the slow part: outside the lock, so issues run in parallel.
+  Result<x509::PrivateKey> key = x509::PrivateKey::Generate(request.key);
+  if (!key.ok()) return key.status().WithContext(what);
+  Result<std::string> der = [&] {
+    std::lock_guard<std::mutex> lock(sign_mutex_);
+    return x509::SignWithCa(t, key->PublicKeyDer(), ca_.der, key_);
+  }();
+  if (!der.ok()) return der.status().WithContext(what);
+  out.pem_bundle = PemBundle(*der, *key, chain_der_);
+  return out;
+}
+
+}  // namespace xcert::issuers
