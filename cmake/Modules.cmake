@@ -26,7 +26,9 @@ function(xcert_tests name dir)
   target_link_libraries(${name} PRIVATE xcert_test_support ${T_DEPS}
     GTest::gtest GTest::gtest_main GTest::gmock rapidcheck rapidcheck_gtest)
   gtest_discover_tests(${name}
-    PROPERTIES ENVIRONMENT "XCERT_SOURCE_DIR=${CMAKE_SOURCE_DIR};XCERT_BINARY=${CMAKE_BINARY_DIR}/xcert"
+    # One variable per property: gtest_discover_tests splits lists on ';'.
+    PROPERTIES ENVIRONMENT "XCERT_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+               ENVIRONMENT_MODIFICATION "XCERT_BINARY=set:${CMAKE_BINARY_DIR}/xcert"
     LABELS "${T_LABELS}"
     DISCOVERY_TIMEOUT 60)
 endfunction()

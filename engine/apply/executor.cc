@@ -4,8 +4,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
-#include <random>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -25,7 +25,8 @@ std::string_view StepStatusName(StepStatus s) {
 }
 
 size_t ApplyReport::Count(StepStatus s) const {
-  return std::count_if(outcomes.begin(), outcomes.end(), [s](const StepOutcome& o) { return o.status == s; });
+  return std::count_if(outcomes.begin(), outcomes.end(),
+                       [s](const StepOutcome& o) { return o.status == s; });
 }
 
 namespace {
@@ -53,7 +54,8 @@ class Executor {
   }
 
   ApplyReport Run(int parallelism) {
-    const int workers = std::max(1, parallelism > 0 ? parallelism : int(std::thread::hardware_concurrency()));
+    const int workers =
+        std::max(1, parallelism > 0 ? parallelism : int(std::thread::hardware_concurrency()));
     std::vector<std::thread> threads;
     for (int i = 0; i < workers; ++i) threads.emplace_back([this] { Work(); });
     for (std::thread& t : threads) t.join();
@@ -71,7 +73,8 @@ class Executor {
       lock.unlock();
       const auto start = std::chrono::steady_clock::now();
       StepOutcome outcome = RunStep(plan_.steps[i]);
-      outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      outcome.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       lock.lock();
       Finish(i, std::move(outcome));
       cv_.notify_all();
@@ -83,7 +86,8 @@ class Executor {
     outcome.step = plan_.steps[i].id;
     outcomes_[i] = std::move(outcome);
     Report(i);
-    const bool ok = outcomes_[i].status == StepStatus::kDone || outcomes_[i].status == StepStatus::kAlreadyDone;
+    const bool ok =
+        outcomes_[i].status == StepStatus::kDone || outcomes_[i].status == StepStatus::kAlreadyDone;
     for (size_t d : dependents_[i]) {
       if (outcomes_[d].status != StepStatus::kNotRun) continue;
       if (!ok) {
@@ -102,14 +106,16 @@ class Executor {
     Journal("skipped", plan_.steps[i], outcomes_[i].detail);
     Report(i);
     for (size_t d : dependents_[i]) {
-      if (outcomes_[d].status == StepStatus::kNotRun) Skip(d, "step " + std::to_string(plan_.steps[i].id) + " was skipped");
+      if (outcomes_[d].status == StepStatus::kNotRun)
+        Skip(d, "step " + std::to_string(plan_.steps[i].id) + " was skipped");
     }
   }
 
   // REQUIRES: mutex_ held.
   void Report(size_t i) {
     ++finished_;
-    if (ctx_.progress) ctx_.progress(plan_.steps[i], outcomes_[i], int(finished_), int(plan_.steps.size()));
+    if (ctx_.progress)
+      ctx_.progress(plan_.steps[i], outcomes_[i], int(finished_), int(plan_.steps.size()));
   }
 
   void Journal(const std::string& event, const Step& s, const std::string& detail) {
@@ -133,7 +139,9 @@ class Executor {
       out.status = StepStatus::kFailed;
       out.detail = r.status().message();
     }
-    Journal(out.status == StepStatus::kFailed ? "failed" : out.status == StepStatus::kDone ? "done" : "already-done",
+    Journal(out.status == StepStatus::kFailed ? "failed"
+            : out.status == StepStatus::kDone ? "done"
+                                              : "already-done",
             s, out.detail);
     return out;
   }
@@ -151,7 +159,9 @@ class Executor {
     return Internal("unknown step kind");
   }
 
-  static StepOutcome Done(std::string detail) { return {0, StepStatus::kDone, std::move(detail), 0}; }
+  static StepOutcome Done(std::string detail) {
+    return {0, StepStatus::kDone, std::move(detail), 0};
+  }
   static StepOutcome AlreadyDone(std::string detail) {
     return {0, StepStatus::kAlreadyDone, std::move(detail), 0};
   }
@@ -228,7 +238,8 @@ class Executor {
       return Done("created " + created.certificate.thumbprint);
     }
     XCERT_ASSIGN_OR_RETURN(Issuer * issuer, IssuerOf(s));
-    XCERT_ASSIGN_OR_RETURN(std::string path, issuer->Submit(CsrFileName(s.certificate, s.server), created.csr_pem));
+    XCERT_ASSIGN_OR_RETURN(std::string path,
+                           issuer->Submit(CsrFileName(s.certificate, s.server), created.csr_pem));
     return Done("request " + created.certificate.thumbprint + " created; CSR written to " + path +
                 ": submit it to the CA and put the signed certificate in the inbox");
   }
@@ -267,7 +278,8 @@ class Executor {
     if (!s.friendly_name.empty()) r.friendly_name = s.friendly_name;
     XCERT_ASSIGN_OR_RETURN(CertificateInfo imported, store->Import(r));
     if (!s.thumbprint.empty() && imported.thumbprint != s.thumbprint) {
-      return FailedPrecondition("imported " + imported.thumbprint + " but the plan expected " + s.thumbprint +
+      return FailedPrecondition("imported " + imported.thumbprint + " but the plan expected " +
+                                s.thumbprint +
                                 " (the source changed since the plan); run xcert plan again");
     }
     SetThumbprint(s.certificate, imported.thumbprint);

@@ -40,7 +40,7 @@ std::string_view StepStatusName(StepStatus s);  // "not run", "done", "already d
 struct StepOutcome {
   int step = 0;  // Step::id
   StepStatus status = StepStatus::kNotRun;
-  std::string detail;   // error, skip reason, backup path, new thumbprint
+  std::string detail;  // error, skip reason, backup path, new thumbprint
   double seconds = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/util/strings.h"
@@ -50,8 +51,8 @@ std::optional<std::string> FindInterruptedRun(const fs::path& dir) {
       const std::string event = j.value("event", "");
       if (event == "end") return std::nullopt;
       if (event == "done" && j.contains("step")) {
-        last_step = std::to_string(j.value("step", 0)) + " (" + j.value("kind", std::string()) + " " +
-                    j.value("server", std::string()) + ")";
+        last_step = std::to_string(j.value("step", 0)) + " (" + j.value("kind", std::string()) +
+                    " " + j.value("server", std::string()) + ")";
       }
     } catch (const nlohmann::json::exception&) {
       // A torn last line from a crash: everything before it still counts.

@@ -28,7 +28,9 @@ class Journal {
 // A journal that keeps nothing (plans without a store, tests).
 class NullJournal final : public Journal {
  public:
-  Status Record(const std::string&, const Step*, const std::string&) override { return Status::Ok(); }
+  Status Record(const std::string&, const Step*, const std::string&) override {
+    return Status::Ok();
+  }
 };
 
 class FileJournal final : public Journal {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+
 #include <nlohmann/json.hpp>
 
 namespace xcert {
@@ -48,7 +49,8 @@ Result<StoreLock> StoreLock::Acquire(const fs::path& dir, TimePoint now) {
       {"pid", ::getpid()}, {"host", HostName()}, {"since", FormatIso8601(now)}};
   const std::string text = holder.dump() + "\n";
   // Rewritten in place (not renamed): the lock belongs to this inode.
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) != ssize_t(text.size())) {
+  if (::ftruncate(fd, 0) != 0 ||
+      ::pwrite(fd, text.data(), text.size(), 0) != ssize_t(text.size())) {
     const int err = errno;
     ::close(fd);
     return ErrnoStatus("writing the lock " + path.string(), err);

@@ -31,10 +31,12 @@ ActualState Observe(StoreSet& stores, const std::vector<std::string>& servers, i
   std::vector<ServerState> states(servers.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i = next++; i < servers.size(); i = next++) states[i] = ObserveOne(stores, servers[i]);
+    for (size_t i = next++; i < servers.size(); i = next++)
+      states[i] = ObserveOne(stores, servers[i]);
   };
-  const int threads = std::clamp(parallelism > 0 ? parallelism : int(std::thread::hardware_concurrency()), 1,
-                                 std::max(1, int(servers.size())));
+  const int threads =
+      std::clamp(parallelism > 0 ? parallelism : int(std::thread::hardware_concurrency()), 1,
+                 std::max(1, int(servers.size())));
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(work);
   work();

@@ -35,10 +35,10 @@
 namespace xcert {
 
 struct CreateRequest {
-  std::string subject;                 // display-form DN
+  std::string subject;  // display-form DN
   std::vector<std::string> dns_names;
   KeySpec key;
-  Seconds validity{365LL * 86400};     // self-signed only
+  Seconds validity{365LL * 86400};  // self-signed only
   std::string friendly_name;
   // false: a self-signed certificate (New-ExchangeCertificate).
   // true: a new key and a PKCS#10 request, pending until its CA answer is
@@ -56,9 +56,9 @@ struct ImportRequest {
   // (PKCS#8, unencrypted) and chain certificates. Data with a certificate but
   // no key completes the pending request whose key matches it.
   std::string data;
-  std::string password;         // PKCS#12 only; never logged
-  bool exportable = false;      // -PrivateKeyExportable
-  std::string friendly_name;    // "" keeps the default
+  std::string password;       // PKCS#12 only; never logged
+  bool exportable = false;    // -PrivateKeyExportable
+  std::string friendly_name;  // "" keeps the default
 };
 
 struct EnableOptions {
@@ -89,7 +89,8 @@ class Store {
   virtual Status Enable(const std::string& thumbprint, ServiceSet services,
                         const EnableOptions& options) = 0;
   // A PKCS#12 (DER, AES-256/PBKDF2) of the certificate, its key and chain.
-  virtual Result<std::string> Export(const std::string& thumbprint, const std::string& password) = 0;
+  virtual Result<std::string> Export(const std::string& thumbprint,
+                                     const std::string& password) = 0;
   virtual Status Remove(const std::string& thumbprint) = 0;
 };
 

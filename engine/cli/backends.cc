@@ -2,6 +2,9 @@
 
 #include "engine/util/file_util.h"
 #include "engine/util/strings.h"
+#include "resources/exchange/exchange_store.h"
+#include "resources/exchange/ps1_plan.h"
+#include "resources/exchange/snapshot.h"
 #include "resources/issuers/open_issuers.h"
 #include "resources/store/backup_dir.h"
 #include "resources/store/local_store.h"
@@ -11,33 +14,54 @@ namespace xcert::cli {
 
 namespace {
 
-Result<StoreBackend> OpenLocal(const Manifest& m) {
+Result<StoreBackend> OpenLocal(const Manifest& m, const Clock& clock) {
   if (m.store.path.empty()) {
     return InvalidArgument(m.source.Find("/store").ToString() +
                            ": error: a local store needs store.path; add path: ./store");
   }
   const std::string root = m.Resolve(m.store.path);
   StoreBackend b;
-  b.stores = std::make_unique<store::LocalStoreSet>(root);
+  b.stores = std::make_unique<store::LocalStoreSet>(root, clock);
   b.state_dir = root;
   b.description = "local store " + root;
   return b;
 }
 
-}  // namespace
+// Remote stores keep their lock and journals beside the manifest.
+std::string LocalStateDir(const Manifest& m) { return m.Resolve(".xcert"); }
 
-Result<StoreBackend> OpenStores(const Manifest& manifest) {
-  switch (manifest.store.type) {
-    case StoreType::kLocal: return OpenLocal(manifest);
-    case StoreType::kExchange:
-    case StoreType::kSnapshot: break;
-  }
-  return FailedPrecondition("store type '" + std::string(StoreTypeName(manifest.store.type)) +
-                            "' is not available in this build yet");
+Result<StoreBackend> OpenExchange(const Manifest& m, const Clock& clock) {
+  XCERT_ASSIGN_OR_RETURN(std::unique_ptr<StoreSet> stores, exchange::OpenExchangeStores(m, clock));
+  StoreBackend b;
+  b.stores = std::move(stores);
+  b.state_dir = LocalStateDir(m);
+  b.description = "Exchange store (through store.transport)";
+  return b;
 }
 
-Result<IssuerBackend> OpenIssuerBackend(const Manifest& manifest, const ActualState& actual, TimePoint now,
-                                        Diagnostics* diagnostics) {
+Result<StoreBackend> OpenSnapshot(const Manifest& m) {
+  XCERT_ASSIGN_OR_RETURN(std::unique_ptr<StoreSet> stores, exchange::OpenSnapshotStores(m));
+  StoreBackend b;
+  b.stores = std::move(stores);
+  b.state_dir = LocalStateDir(m);
+  b.read_only = true;
+  b.description = "the snapshot store " + m.Resolve(m.store.path);
+  return b;
+}
+
+}  // namespace
+
+Result<StoreBackend> OpenStores(const Manifest& manifest, const Clock& clock) {
+  switch (manifest.store.type) {
+    case StoreType::kLocal: return OpenLocal(manifest, clock);
+    case StoreType::kExchange: return OpenExchange(manifest, clock);
+    case StoreType::kSnapshot: return OpenSnapshot(manifest);
+  }
+  return Internal("unknown store type");
+}
+
+Result<IssuerBackend> OpenIssuerBackend(const Manifest& manifest, const ActualState& actual,
+                                        TimePoint now, Diagnostics* diagnostics) {
   issuers::OpenedIssuers opened = issuers::OpenIssuers(manifest, actual, now, diagnostics);
   IssuerBackend b;
   b.facts = std::move(opened.facts);
@@ -50,8 +74,8 @@ std::unique_ptr<BackupSink> OpenBackups(const Manifest& manifest) {
   return std::make_unique<store::BackupDir>(manifest.Resolve(manifest.backup.path));
 }
 
-Result<std::string> RenderPlanPs1(const Plan&, const Manifest&) {
-  return FailedPrecondition("--format ps1 is not available in this build yet");
+Result<std::string> RenderPlanPs1(const Plan& plan, const Manifest& manifest) {
+  return exchange::RenderPs1(plan, manifest);
 }
 
 Result<std::string> ManifestDigest(const std::string& path) {

@@ -20,14 +20,15 @@ namespace xcert::cli {
 
 struct StoreBackend {
   std::unique_ptr<StoreSet> stores;
-  std::string state_dir;  // holds the writer lock and the apply journals
-  bool read_only = false;  // snapshots: plan and drift only
+  std::string state_dir;    // holds the writer lock and the apply journals
+  bool read_only = false;   // snapshots: plan and drift only
   std::string description;  // "local store ./store", for messages
 };
 
 // Opens the stores the manifest's `store` section describes (nothing is
 // written; a missing local store directory is reported by List, per server).
-Result<StoreBackend> OpenStores(const Manifest& manifest);
+// Stores date what they create with `clock`, which must outlive them.
+Result<StoreBackend> OpenStores(const Manifest& manifest, const Clock& clock);
 
 struct IssuerBackend {
   std::map<std::string, IssuerFacts> facts;

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "engine/cli/command.h"
+#include "engine/cli/store_commands.h"
 
 namespace xcert::cli {
 
@@ -10,10 +11,8 @@ namespace {
 
 // The command table: one row per subcommand, in help order.
 constexpr RegisterFn kCommands[] = {
-    RegisterValidate,
-    RegisterPlan,
-    RegisterApply,
-    RegisterDrift,
+    RegisterValidate, RegisterPlan,      RegisterApply,    RegisterDrift,
+    RegisterShow,     RegisterStoreInit, RegisterSnapshot,
 };
 
 }  // namespace

@@ -40,7 +40,8 @@ Status CheckSavedPlan(const Plan& saved, const Session& session) {
 }
 
 bool Confirm(Output& out) {
-  out.Print("\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ");
+  out.Print(
+      "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ");
   std::string answer;
   std::getline(std::cin, answer);
   return Trim(answer) == "yes";
@@ -55,13 +56,15 @@ Result<std::string> BackupPassword(const Plan& plan, const Manifest& m) {
     needs_password |= !s.certificate_only;
   }
   if (needs_backups && m.backup.path.empty()) {
-    return FailedPrecondition("the plan backs up certificates but the manifest sets no backup.path; "
-                              "add backup: { path: ./backups, passwordEnv: XCERT_BACKUP_PASSWORD }");
+    return FailedPrecondition(
+        "the plan backs up certificates but the manifest sets no backup.path; "
+        "add backup: { path: ./backups, passwordEnv: XCERT_BACKUP_PASSWORD }");
   }
   if (!needs_password) return std::string();
   if (m.backup.password.empty()) {
-    return FailedPrecondition("the plan backs up private keys but the manifest sets no backup password; "
-                              "add backup.passwordEnv or backup.passwordFile");
+    return FailedPrecondition(
+        "the plan backs up private keys but the manifest sets no backup password; "
+        "add backup.passwordEnv or backup.passwordFile");
   }
   return ReadSecret(m.backup.password.env, m.backup.password.file, m.base_dir,
                     m.backup.password.env.empty() ? "backup.passwordFile" : "backup.passwordEnv");
@@ -83,23 +86,27 @@ std::string ProgressLine(const Step& s, const StepOutcome& o, int finished, int 
 
 std::string SummaryText(const Plan& plan, const ApplyReport& r) {
   std::string out = r.ok() ? "Apply complete! " : "Apply finished with errors. ";
-  out += std::to_string(plan.steps.size()) + " steps: " + std::to_string(r.Count(StepStatus::kDone)) +
-         " done, " + std::to_string(r.Count(StepStatus::kAlreadyDone)) + " already done, " +
+  out += std::to_string(plan.steps.size()) +
+         " steps: " + std::to_string(r.Count(StepStatus::kDone)) + " done, " +
+         std::to_string(r.Count(StepStatus::kAlreadyDone)) + " already done, " +
          std::to_string(r.Count(StepStatus::kFailed)) + " failed, " +
          std::to_string(r.Count(StepStatus::kSkipped)) + " skipped.\n";
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const StepOutcome& o = r.outcomes[i];
     if (o.status == StepStatus::kFailed) {
-      out += "  failed:  step " + std::to_string(o.step) + " (" + plan.steps[i].summary + "): " + o.detail + "\n";
+      out += "  failed:  step " + std::to_string(o.step) + " (" + plan.steps[i].summary +
+             "): " + o.detail + "\n";
     }
   }
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     if (r.outcomes[i].status == StepStatus::kSkipped) {
-      out += "  skipped: step " + std::to_string(r.outcomes[i].step) + " (" + plan.steps[i].summary + ")\n";
+      out += "  skipped: step " + std::to_string(r.outcomes[i].step) + " (" +
+             plan.steps[i].summary + ")\n";
     }
   }
   for (const std::string& w : r.warnings) out += "  warning: " + w + "\n";
-  for (const Blocked& b : plan.diff.blocked) out += "  blocked: " + b.address + ": " + b.reason + "\n";
+  for (const Blocked& b : plan.diff.blocked)
+    out += "  blocked: " + b.address + ": " + b.reason + "\n";
   return out;
 }
 
@@ -108,9 +115,13 @@ std::string SummaryJson(const Plan& plan, const ApplyReport& r) {
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
     const StepOutcome& o = r.outcomes[i];
-    steps.push_back({{"id", s.id}, {"kind", StepKindName(s.kind)}, {"server", s.server},
-                     {"certificate", s.certificate}, {"status", StepStatusName(o.status)},
-                     {"detail", o.detail}, {"seconds", o.seconds}});
+    steps.push_back({{"id", s.id},
+                     {"kind", StepKindName(s.kind)},
+                     {"server", s.server},
+                     {"certificate", s.certificate},
+                     {"status", StepStatusName(o.status)},
+                     {"detail", o.detail},
+                     {"seconds", o.seconds}});
   }
   nlohmann::ordered_json j{{"ok", r.ok() && plan.diff.blocked.empty()},
                            {"done", r.Count(StepStatus::kDone)},
@@ -127,7 +138,8 @@ std::string SummaryJson(const Plan& plan, const ApplyReport& r) {
 std::optional<Plan> PlanToApply(const ApplyFlags& flags, const Session& session, Output& out) {
   if (!flags.plan_file.empty()) {
     Result<std::string> text = ReadFile(flags.plan_file);
-    Result<Plan> saved = text.ok() ? PlanFromJsonText(*text, flags.plan_file) : Result<Plan>(text.status());
+    Result<Plan> saved =
+        text.ok() ? PlanFromJsonText(*text, flags.plan_file) : Result<Plan>(text.status());
     if (saved.ok()) {
       if (Status s = CheckSavedPlan(*saved, session); !s.ok()) saved = s;
     }
@@ -146,8 +158,9 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, const Session& session,
   if (plan->steps.empty()) return plan.value();
   if (flags.auto_approve) return plan.value();
   if (!out.stdin_is_terminal()) {
-    out.Error("apply needs confirmation, but stdin is not a terminal; pass --auto-approve, or save a "
-              "plan with xcert plan -o FILE and run xcert apply FILE");
+    out.Error(
+        "apply needs confirmation, but stdin is not a terminal; pass --auto-approve, or save a "
+        "plan with xcert plan -o FILE and run xcert apply FILE");
     return std::nullopt;
   }
   if (!Confirm(out)) {
@@ -170,15 +183,18 @@ int RunApply(ApplyFlags flags, Output& out) {
   std::optional<Session> session = OpenSession({flags.manifest, flags.parallelism}, *clock, out);
   if (!session) return kExitError;
   if (session->stores.read_only) {
-    out.Error(session->stores.description + " is read-only (an offline snapshot); review the plan as a "
+    out.Error(session->stores.description +
+              " is read-only (an offline snapshot); review the plan as a "
               "script with xcert plan --format ps1 -o plan.ps1 and run it on the server");
     return kExitError;
   }
   std::optional<Plan> plan = PlanToApply(flags, *session, out);
   if (!plan) return kExitError;
   if (plan->steps.empty()) {
-    if (flags.format == "json") out.Print(SummaryJson(*plan, ApplyReport{}));
-    else out.Print("Nothing to do.\n");
+    if (flags.format == "json")
+      out.Print(SummaryJson(*plan, ApplyReport{}));
+    else
+      out.Print("Nothing to do.\n");
     return plan->diff.blocked.empty() ? kExitOk : kExitError;
   }
   Result<std::string> password = BackupPassword(*plan, session->manifest);
@@ -197,7 +213,8 @@ int RunApply(ApplyFlags flags, Output& out) {
   }
   const fs::path journal_dir = fs::path(session->stores.state_dir) / "journal";
   if (auto interrupted = FindInterruptedRun(journal_dir)) {
-    out.Warning("the previous apply did not finish (" + *interrupted + "); this run re-read the stores and "
+    out.Warning("the previous apply did not finish (" + *interrupted +
+                "); this run re-read the stores and "
                 "plans from what is there now");
   }
   Result<std::unique_ptr<FileJournal>> journal = FileJournal::Open(journal_dir, *clock);
@@ -216,8 +233,9 @@ int RunApply(ApplyFlags flags, Output& out) {
   ctx.progress = [&out](const Step& s, const StepOutcome& o, int finished, int total) {
     out.Progress(ProgressLine(s, o, finished, total));
   };
-  (void)(*journal)->Record("begin", nullptr, std::to_string(plan->steps.size()) + " steps from " +
-                                                  (flags.plan_file.empty() ? "a fresh plan" : flags.plan_file));
+  (void)(*journal)->Record("begin", nullptr,
+                           std::to_string(plan->steps.size()) + " steps from " +
+                               (flags.plan_file.empty() ? "a fresh plan" : flags.plan_file));
   const ApplyReport report = Apply(*plan, ctx, ApplyOptions{flags.parallelism});
   (void)(*journal)->Record("end", nullptr, report.ok() ? "ok" : "with errors");
   out.Print(flags.format == "json" ? SummaryJson(*plan, report) : SummaryText(*plan, report));
@@ -227,12 +245,16 @@ int RunApply(ApplyFlags flags, Output& out) {
 }  // namespace
 
 void RegisterApply(CLI::App& app, CommandAction* run) {
-  auto* cmd = app.add_subcommand("apply", "Perform the plan: back up, create, import, enable, remove");
+  auto* cmd =
+      app.add_subcommand("apply", "Perform the plan: back up, create, import, enable, remove");
   auto flags = std::make_shared<ApplyFlags>();
-  cmd->add_option("plan", flags->plan_file, "A plan saved with xcert plan -o (applied exactly, if still fresh)");
-  cmd->add_option("-f,--file", flags->manifest, "Manifest file (default: xcert.yaml, or the saved plan's)");
+  cmd->add_option("plan", flags->plan_file,
+                  "A plan saved with xcert plan -o (applied exactly, if still fresh)");
+  cmd->add_option("-f,--file", flags->manifest,
+                  "Manifest file (default: xcert.yaml, or the saved plan's)");
   cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");
-  cmd->add_option("--parallelism", flags->parallelism, "Steps run at once (default: the number of cores)")
+  cmd->add_option("--parallelism", flags->parallelism,
+                  "Steps run at once (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--format", flags->format, "Summary on stdout")
       ->check(CLI::IsMember({"text", "json"}))

@@ -17,10 +17,14 @@ int RunDrift(const DriftFlags& flags, Output& out) {
   std::optional<Session> session = OpenSession({flags.manifest, 0}, *clock, out);
   if (!session) return kExitError;
   const DiffResult diff = Diff(session->desired, session->actual, session->now);
-  if (flags.format == "json") out.Print(RenderDriftJson(diff, session->now));
-  else if (flags.format == "markdown") out.Print(RenderDriftMarkdown(diff));
-  else if (flags.format == "junit") out.Print(RenderDriftJunit(diff));
-  else out.Print(RenderDriftText(diff, out.color()));
+  if (flags.format == "json")
+    out.Print(RenderDriftJson(diff, session->now));
+  else if (flags.format == "markdown")
+    out.Print(RenderDriftMarkdown(diff));
+  else if (flags.format == "junit")
+    out.Print(RenderDriftJunit(diff));
+  else
+    out.Print(RenderDriftText(diff, out.color()));
   if (!diff.blocked.empty()) {
     for (const Blocked& b : diff.blocked) out.Error(b.reason);
     return kExitError;
@@ -31,7 +35,8 @@ int RunDrift(const DriftFlags& flags, Output& out) {
 }  // namespace
 
 void RegisterDrift(CLI::App& app, CommandAction* run) {
-  auto* cmd = app.add_subcommand("drift", "Check the stores against the manifest (read-only; exit 2 on drift)");
+  auto* cmd = app.add_subcommand(
+      "drift", "Check the stores against the manifest (read-only; exit 2 on drift)");
   auto flags = std::make_shared<DriftFlags>();
   cmd->add_option("-f,--file", flags->manifest, "Manifest file")->capture_default_str();
   cmd->add_option("--format", flags->format, "Report format")

@@ -45,9 +45,11 @@ int RunPlan(const PlanFlags& flags, Output& out) {
     out.Error(plan.status().message());
     return kExitError;
   }
-  const bool ps1_file = flags.format == "ps1" || (flags.out.size() > 4 && flags.out.ends_with(".ps1"));
+  const bool ps1_file =
+      flags.format == "ps1" || (flags.out.size() > 4 && flags.out.ends_with(".ps1"));
   if (!flags.out.empty()) {
-    Result<std::string> saved = ps1_file ? RenderPlanPs1(*plan, session->manifest) : PlanToJsonText(*plan);
+    Result<std::string> saved =
+        ps1_file ? RenderPlanPs1(*plan, session->manifest) : PlanToJsonText(*plan);
     if (!saved.ok()) {
       out.Error(saved.status().message());
       return kExitError;
@@ -76,8 +78,8 @@ int RunPlan(const PlanFlags& flags, Output& out) {
   if (!flags.out.empty()) {
     out.Progress(ps1_file ? "Saved the plan as a PowerShell script: " + flags.out +
                                 " (review it, then run it in the Exchange Management Shell)"
-                          : "Saved the plan to " + flags.out + "; apply exactly these steps with: xcert apply " +
-                                flags.out);
+                          : "Saved the plan to " + flags.out +
+                                "; apply exactly these steps with: xcert apply " + flags.out);
   }
   if (!plan->diff.blocked.empty()) return kExitError;
   if (flags.detailed_exitcode && !plan->steps.empty()) return kExitChanges;
@@ -90,8 +92,9 @@ void RegisterPlan(CLI::App& app, CommandAction* run) {
   auto* cmd = app.add_subcommand("plan", "Show the steps that make the stores match the manifest");
   auto flags = std::make_shared<PlanFlags>();
   cmd->add_option("-f,--file", flags->manifest, "Manifest file")->capture_default_str();
-  cmd->add_option("-o,--out", flags->out,
-                  "Save the plan: JSON for `xcert apply FILE`, or a PowerShell script if FILE ends in .ps1");
+  cmd->add_option(
+      "-o,--out", flags->out,
+      "Save the plan: JSON for `xcert apply FILE`, or a PowerShell script if FILE ends in .ps1");
   cmd->add_option("--format", flags->format, "Output on stdout")
       ->check(CLI::IsMember({"text", "json", "markdown", "dot", "ps1"}))
       ->capture_default_str();

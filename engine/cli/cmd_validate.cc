@@ -1,18 +1,42 @@
-// xcert validate [-f FILE]: placeholder until the manifest loader lands.
+// xcert validate [-f FILE]: loads and checks a manifest without touching any
+// store. Diagnostics go to stderr, one per line, sorted by position:
+//   FILE:LINE:COL: error: MESSAGE; HINT
+// On success stdout says "FILE: valid (N servers, M certificates, W warnings)".
+// Exit 0 when valid (warnings allowed), 1 otherwise.
+#include "engine/cli/cli.h"
 #include "engine/cli/command.h"
+#include "engine/manifest/load.h"
 
 namespace xcert::cli {
+
+namespace {
+
+std::string Count(size_t n, const char* singular, const char* plural) {
+  return std::to_string(n) + " " + (n == 1 ? singular : plural);
+}
+
+int RunValidate(Output& out, const std::string& file) {
+  const LoadResult result = LoadManifestFile(file);
+  out.Report(result.diagnostics);
+  const size_t warnings = result.diagnostics.warning_count();
+  if (!result.manifest) {
+    out.Progress(file + ": invalid (" + Count(result.diagnostics.error_count(), "error", "errors") +
+                 ", " + Count(warnings, "warning", "warnings") + ")");
+    return kExitError;
+  }
+  out.Print(file + ": valid (" + Count(result.manifest->servers.size(), "server", "servers") +
+            ", " + Count(result.manifest->certificates.size(), "certificate", "certificates") +
+            ", " + Count(warnings, "warning", "warnings") + ")\n");
+  return kExitOk;
+}
+
+}  // namespace
 
 void RegisterValidate(CLI::App& app, CommandAction* run) {
   auto* cmd = app.add_subcommand("validate", "Check a manifest; exit 0 valid, 1 invalid");
   auto file = std::make_shared<std::string>("xcert.yaml");
   cmd->add_option("-f,--file", *file, "Manifest file (default: xcert.yaml)");
-  cmd->callback([run, file] {
-    *run = [file](Output& out) {
-      out.Error("validate is not implemented yet");
-      return 1;
-    };
-  });
+  cmd->callback([run, file] { *run = [file](Output& out) { return RunValidate(out, *file); }; });
 }
 
 }  // namespace xcert::cli

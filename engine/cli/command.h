@@ -2,9 +2,10 @@
 // `run` to the function that executes it once arguments are parsed.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "engine/cli/cli.h"
 #include "engine/cli/output.h"
@@ -21,5 +22,6 @@ void RegisterValidate(CLI::App& app, CommandAction* run);
 void RegisterPlan(CLI::App& app, CommandAction* run);
 void RegisterApply(CLI::App& app, CommandAction* run);
 void RegisterDrift(CLI::App& app, CommandAction* run);
+void RegisterSnapshot(CLI::App& app, CommandAction* run);  // cmd_snapshot.cc
 
 }  // namespace xcert::cli

@@ -32,8 +32,8 @@ void Output::Report(const Diagnostic& d) {
   std::string line = d.ToString();
   if (color_) {
     const std::string label = d.severity == Severity::kError ? "error:" : "warning:";
-    const std::string colored = d.severity == Severity::kError ? "\033[1;31merror:\033[0m"
-                                                                : "\033[1;35mwarning:\033[0m";
+    const std::string colored =
+        d.severity == Severity::kError ? "\033[1;31merror:\033[0m" : "\033[1;35mwarning:\033[0m";
     const size_t at = line.find(" " + label);
     if (at != std::string::npos) line.replace(at + 1, label.size(), colored);
   }
@@ -47,14 +47,15 @@ void Output::Report(const Diagnostics& ds) {
 
 void Output::Error(std::string_view message) {
   std::lock_guard<std::mutex> lock(g_err_mutex);
-  std::fprintf(err_, "%s %.*s\n", color_ ? "\033[1;31merror:\033[0m" : "error:",
-               int(message.size()), message.data());
+  std::fprintf(err_, "%s %.*s\n",
+               color_ ? "\033[1;31merror:\033[0m" : "error:", int(message.size()), message.data());
 }
 
 void Output::Warning(std::string_view message) {
   std::lock_guard<std::mutex> lock(g_err_mutex);
-  std::fprintf(err_, "%s %.*s\n", color_ ? "\033[1;35mwarning:\033[0m" : "warning:",
-               int(message.size()), message.data());
+  std::fprintf(err_, "%s %.*s\n",
+               color_ ? "\033[1;35mwarning:\033[0m" : "warning:", int(message.size()),
+               message.data());
 }
 
 void Output::Progress(std::string_view line) {

@@ -40,7 +40,7 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
     return std::nullopt;
   }
   s.manifest_digest = *digest;
-  Result<StoreBackend> stores = OpenStores(s.manifest);
+  Result<StoreBackend> stores = OpenStores(s.manifest, clock);
   if (!stores.ok()) {
     out.Error(stores.status().message());
     return std::nullopt;
@@ -48,7 +48,8 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
   s.stores = std::move(*stores);
   s.actual = Observe(*s.stores.stores, ServerNames(s.manifest), options.parallelism);
   Diagnostics issuer_diagnostics;
-  Result<IssuerBackend> issuers = OpenIssuerBackend(s.manifest, s.actual, s.now, &issuer_diagnostics);
+  Result<IssuerBackend> issuers =
+      OpenIssuerBackend(s.manifest, s.actual, s.now, &issuer_diagnostics);
   issuer_diagnostics.SortAndUnique();
   out.Report(issuer_diagnostics);
   if (!issuers.ok() || issuer_diagnostics.has_errors()) {
@@ -64,7 +65,8 @@ Result<Plan> MakePlan(const Session& session, const std::set<std::string>& serve
   PlanOptions options;
   options.servers = servers;
   DiffResult diff = Diff(session.desired, session.actual, session.now);
-  XCERT_ASSIGN_OR_RETURN(Plan plan, BuildPlan(session.desired, session.actual, std::move(diff), options, session.now));
+  XCERT_ASSIGN_OR_RETURN(
+      Plan plan, BuildPlan(session.desired, session.actual, std::move(diff), options, session.now));
   plan.manifest_path = session.manifest.path;
   plan.manifest_digest = session.manifest_digest;
   return plan;

@@ -14,9 +14,20 @@ struct TypeAlias {
 };
 
 constexpr TypeAlias kTypes[] = {
-    {"CN", "CN"}, {"O", "O"}, {"OU", "OU"}, {"L", "L"}, {"ST", "ST"}, {"S", "ST"},
-    {"C", "C"},   {"DC", "DC"}, {"E", "E"}, {"EMAIL", "E"}, {"EMAILADDRESS", "E"},
-    {"SERIALNUMBER", "SERIALNUMBER"}, {"STREET", "STREET"}, {"POSTALCODE", "POSTALCODE"},
+    {"CN", "CN"},
+    {"O", "O"},
+    {"OU", "OU"},
+    {"L", "L"},
+    {"ST", "ST"},
+    {"S", "ST"},
+    {"C", "C"},
+    {"DC", "DC"},
+    {"E", "E"},
+    {"EMAIL", "E"},
+    {"EMAILADDRESS", "E"},
+    {"SERIALNUMBER", "SERIALNUMBER"},
+    {"STREET", "STREET"},
+    {"POSTALCODE", "POSTALCODE"},
 };
 
 std::string KnownTypes() { return "CN, O, OU, L, ST, C, DC, E, SERIALNUMBER, STREET, POSTALCODE"; }
@@ -36,7 +47,8 @@ Result<std::vector<std::string>> SplitRdns(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\\') {
-      if (i + 1 >= text.size()) return InvalidArgument("'" + std::string(text) + "' ends with a lone '\\'");
+      if (i + 1 >= text.size())
+        return InvalidArgument("'" + std::string(text) + "' ends with a lone '\\'");
       cur += c;
       cur += text[++i];
     } else if (c == '"') {
@@ -54,33 +66,61 @@ Result<std::vector<std::string>> SplitRdns(std::string_view text) {
   return parts;
 }
 
+// The value of one attribute (RFC 4514): unescaped whitespace around it is
+// dropped, escaped characters ("\ ", "\,", "\2C") are kept, and a quoted
+// value ("...") may hold separators; escapes work inside quotes too.
 Result<std::string> UnescapeValue(std::string_view v) {
-  v = Trim(v);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return std::string(v.substr(1, v.size() - 2));
+  size_t i = 0;
+  while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
+  const bool quoted = i < v.size() && v[i] == '"';
+  if (quoted) ++i;
   std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] != '\\') {
-      out += v[i];
+  size_t keep = 0;  // out.size() after the last character that is not trailing space
+  for (; i < v.size(); ++i) {
+    const char c = v[i];
+    if (quoted && c == '"') {
+      if (!Trim(v.substr(i + 1)).empty()) {
+        return InvalidArgument("text after the closing quote in '" + std::string(Trim(v)) + "'");
+      }
+      return out;
+    }
+    if (c != '\\') {
+      out += c;
+      if (quoted || !std::isspace(static_cast<unsigned char>(c))) keep = out.size();
       continue;
     }
-    ++i;
-    if (i + 1 < v.size() && HexValue(v[i]) >= 0 && HexValue(v[i + 1]) >= 0) {
-      out += char(HexValue(v[i]) * 16 + HexValue(v[i + 1]));
-      ++i;
+    if (i + 1 >= v.size()) return InvalidArgument("'" + std::string(v) + "' ends with a lone '\\'");
+    if (i + 2 < v.size() && HexValue(v[i + 1]) >= 0 && HexValue(v[i + 2]) >= 0) {
+      out += char(HexValue(v[i + 1]) * 16 + HexValue(v[i + 2]));
+      i += 2;
     } else {
-      out += v[i];
+      out += v[++i];
     }
+    keep = out.size();
   }
+  if (quoted) return InvalidArgument("unterminated quote in '" + std::string(Trim(v)) + "'");
+  out.resize(keep);
   return out;
+}
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
 }
 
 }  // namespace
 
 Result<std::vector<Rdn>> ParseDn(std::string_view text) {
-  if (Trim(text).empty()) return InvalidArgument("the subject is empty; write e.g. CN=mail.contoso.com");
+  if (Trim(text).empty())
+    return InvalidArgument("the subject is empty; write e.g. CN=mail.contoso.com");
   XCERT_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRdns(text));
   std::vector<Rdn> out;
   for (const std::string& part : parts) {
+    if (Trim(part).empty()) {
+      return InvalidArgument("'" + std::string(Trim(text)) +
+                             "' has an empty attribute (a stray ',' or ';')");
+    }
     const size_t eq = part.find('=');
     if (eq == std::string::npos) {
       return InvalidArgument("'" + std::string(Trim(part)) + "' is not TYPE=value");
@@ -95,12 +135,13 @@ Result<std::vector<Rdn>> ParseDn(std::string_view text) {
     }
     XCERT_ASSIGN_OR_RETURN(std::string value, UnescapeValue(std::string_view(part).substr(eq + 1)));
     if (value.empty()) return InvalidArgument("attribute " + canonical + " has an empty value");
-    if (value.size() > 64 && canonical != "DC") {
+    if (Utf8Length(value) > 64 && canonical != "DC") {
       return InvalidArgument(canonical + " value '" + value + "' is longer than 64 characters");
     }
     if (canonical == "C" && (value.size() != 2 || !std::isalpha((unsigned char)value[0]) ||
                              !std::isalpha((unsigned char)value[1]))) {
-      return InvalidArgument("country C='" + value + "' must be a two-letter code such as DE or US");
+      return InvalidArgument("country C='" + value +
+                             "' must be a two-letter code such as DE or US");
     }
     out.push_back({canonical, value});
   }

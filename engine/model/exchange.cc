@@ -16,9 +16,12 @@ struct ServiceInfo {
 
 // Letter order of ServicesStringForm: I P U W S F C.
 constexpr ServiceInfo kServiceInfo[] = {
-    {Service::kImap, "IMAP", 'I'}, {Service::kPop, "POP", 'P'},
-    {Service::kUm, "UM", 'U'},     {Service::kIis, "IIS", 'W'},
-    {Service::kSmtp, "SMTP", 'S'}, {Service::kFederation, "Federation", 'F'},
+    {Service::kImap, "IMAP", 'I'},
+    {Service::kPop, "POP", 'P'},
+    {Service::kUm, "UM", 'U'},
+    {Service::kIis, "IIS", 'W'},
+    {Service::kSmtp, "SMTP", 'S'},
+    {Service::kFederation, "Federation", 'F'},
     {Service::kUmCallRouter, "UMCallRouter", 'C'},
 };
 
@@ -101,8 +104,8 @@ std::string_view VersionName(ExchangeVersion v) {
 }
 
 std::optional<ExchangeVersion> ParseVersion(std::string_view name) {
-  for (ExchangeVersion v : {ExchangeVersion::k2013, ExchangeVersion::k2016,
-                            ExchangeVersion::k2019, ExchangeVersion::kSE}) {
+  for (ExchangeVersion v : {ExchangeVersion::k2013, ExchangeVersion::k2016, ExchangeVersion::k2019,
+                            ExchangeVersion::kSE}) {
     if (EqualsIgnoreCase(VersionName(v), name)) return v;
   }
   return std::nullopt;
@@ -119,12 +122,14 @@ std::string WhyNotEnableable(Service service, const std::vector<Role>& roles,
   const bool edge = Has(roles, Role::kEdgeTransport);
   // Exchange 2016+ Mailbox includes the client access (front-end) services.
   const bool front_end = cas || (mailbox && version != ExchangeVersion::k2013);
+  if (roles.empty() && service != Service::kFederation) return "the server has no roles";
   switch (service) {
     case Service::kFederation:
       return "Federation certificates are managed with New-FederationTrust/Set-FederationTrust, "
              "never enabled as a service";
     case Service::kSmtp:
-      return mailbox || cas || edge ? "" : "SMTP needs a Mailbox, ClientAccess or EdgeTransport role";
+      return mailbox || cas || edge ? ""
+                                    : "SMTP needs a Mailbox, ClientAccess or EdgeTransport role";
     case Service::kIis:
       if (edge && !mailbox && !cas) return "an EdgeTransport server only serves SMTP";
       return "";

@@ -24,9 +24,9 @@ enum class Service : uint8_t {
 };
 
 // Every service in ascending bit order (Exchange's display order).
-inline constexpr Service kAllServices[] = {Service::kImap, Service::kPop,        Service::kUm,
-                                           Service::kIis,  Service::kSmtp,       Service::kFederation,
-                                           Service::kUmCallRouter};
+inline constexpr Service kAllServices[] = {
+    Service::kImap, Service::kPop,        Service::kUm,          Service::kIis,
+    Service::kSmtp, Service::kFederation, Service::kUmCallRouter};
 
 // "IMAP", "POP", "UM", "IIS", "SMTP", "Federation", "UMCallRouter".
 std::string_view ServiceName(Service s);

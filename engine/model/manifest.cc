@@ -61,8 +61,12 @@ Location WhereIn(const Manifest& m, const std::vector<T>& items, const char* sec
 
 }  // namespace
 
-const IssuerSpec* Manifest::FindIssuer(const std::string& n) const { return FindByName(issuers, n); }
-const ServerSpec* Manifest::FindServer(const std::string& n) const { return FindByName(servers, n); }
+const IssuerSpec* Manifest::FindIssuer(const std::string& n) const {
+  return FindByName(issuers, n);
+}
+const ServerSpec* Manifest::FindServer(const std::string& n) const {
+  return FindByName(servers, n);
+}
 const CertificateSpec* Manifest::FindCertificate(const std::string& n) const {
   return FindByName(certificates, n);
 }

@@ -46,7 +46,7 @@ struct StoreSpec {
 };
 
 struct BackupSpec {
-  std::string path;   // folder for backup-exports (relative to the manifest)
+  std::string path;    // folder for backup-exports (relative to the manifest)
   SecretRef password;  // PKCS#12 password for backups
   bool operator==(const BackupSpec&) const = default;
 };
@@ -90,10 +90,10 @@ struct CertificateSpec {
   KeySpec key;
   Seconds validity{365LL * 86400};
   Seconds renew_before{30LL * 86400};
-  std::vector<std::string> servers;    // ServerSpec names
+  std::vector<std::string> servers;  // ServerSpec names
   ServiceSet services;
-  bool per_server = false;             // one certificate per server, placeholders expanded
-  bool replace_default_smtp = false;   // opt-in: SMTP replaces the internal transport certificate
+  bool per_server = false;            // one certificate per server, placeholders expanded
+  bool replace_default_smtp = false;  // opt-in: SMTP replaces the internal transport certificate
   bool operator==(const CertificateSpec&) const = default;
 };
 

@@ -64,7 +64,8 @@ std::map<std::string, std::string> ObservedSummary(const ServerState& state) {
   std::map<std::string, std::string> out;
   for (const CertificateInfo& c : state.certificates) {
     std::string v = "services=" + c.services.ToLetters();
-    v += c.has_private_key ? (c.exportable ? " key=exportable" : " key=non-exportable") : " key=none";
+    v += c.has_private_key ? (c.exportable ? " key=exportable" : " key=non-exportable")
+                           : " key=none";
     if (c.pending_request) v += " pending";
     if (!c.attributes_known) v += " attributes=unknown";
     out["certificate/" + c.thumbprint] = v;

@@ -17,15 +17,15 @@ namespace xcert {
 // whose key the transport may read; the internal transport (default SMTP)
 // certificate and the Auth certificates are separate, protected references.
 struct Bindings {
-  std::string iis;                    // Default Web Site, :443
-  std::string iis_back_end;           // Exchange Back End, :444
+  std::string iis;           // Default Web Site, :443
+  std::string iis_back_end;  // Exchange Back End, :444
   std::string imap;
   std::string pop;
   std::string um;
   std::string um_call_router;
-  std::vector<std::string> smtp;      // sorted, unique
-  std::string internal_transport;     // the default SMTP certificate
-  std::string auth_current;           // AuthConfig current / next certificate
+  std::vector<std::string> smtp;   // sorted, unique
+  std::string internal_transport;  // the default SMTP certificate
+  std::string auth_current;        // AuthConfig current / next certificate
   std::string auth_next;
   std::vector<std::string> connector_refs;  // named by a connector's TlsCertificateName
 
@@ -51,7 +51,7 @@ struct ServerIdentity {
 
 struct ServerState {
   std::string server;
-  ServerIdentity identity;                 // may be partly empty for foreign stores
+  ServerIdentity identity;                    // may be partly empty for foreign stores
   std::vector<CertificateInfo> certificates;  // sorted by thumbprint
   Bindings bindings;
   // Damaged or unreadable parts ("<path>: <reason>"). A server with problems

@@ -2,29 +2,24 @@
 
 #include <unordered_map>
 
+#include "engine/model/placeholders.h"
+
 namespace xcert {
 
 namespace {
 
-void ReplaceAll(std::string* s, const std::string& from, const std::string& to) {
-  for (size_t pos = s->find(from); pos != std::string::npos; pos = s->find(from, pos + to.size())) {
-    s->replace(pos, from.size(), to);
-  }
-}
-
 DesiredCertificate Instance(const Manifest& m, size_t index, const ServerSpec* server,
                             const std::map<std::string, IssuerFacts>& issuers) {
-  const CertificateSpec& spec = m.certificates[index];
-  const std::string& domain = m.organization.domain;
+  const CertificateSpec spec =
+      ExpandCertificate(m.certificates[index], server, m.organization.domain);
   const std::string base = "/certificates/" + std::to_string(index);
   DesiredCertificate d;
   d.name = spec.name;
   d.artifact = server ? spec.name + "@" + server->name : spec.name;
   d.index = index;
-  d.subject = ExpandPlaceholders(spec.subject, server, domain);
-  for (const std::string& n : spec.dns_names) d.dns_names.push_back(ExpandPlaceholders(n, server, domain));
-  d.friendly_name =
-      ExpandPlaceholders(spec.friendly_name.empty() ? spec.name : spec.friendly_name, server, domain);
+  d.subject = spec.subject;
+  d.dns_names = spec.dns_names;
+  d.friendly_name = spec.friendly_name.empty() ? spec.name : spec.friendly_name;
   d.issuer = spec.issuer;
   auto it = issuers.find(spec.issuer);
   if (it != issuers.end()) d.issuer_type = it->second.type;
@@ -49,18 +44,6 @@ DesiredCertificate Instance(const Manifest& m, size_t index, const ServerSpec* s
 std::string CsrFileName(const std::string& artifact, const std::string& server) {
   const bool names_server = artifact.find('@') != std::string::npos;
   return (names_server ? artifact : artifact + "@" + server) + ".csr";
-}
-
-std::string ExpandPlaceholders(const std::string& text, const ServerSpec* server,
-                               const std::string& domain) {
-  if (text.find('{') == std::string::npos) return text;
-  std::string out = text;
-  if (server) {
-    ReplaceAll(&out, "{server}", server->name);
-    ReplaceAll(&out, "{fqdn}", server->fqdn);
-  }
-  ReplaceAll(&out, "{domain}", domain);
-  return out;
 }
 
 Desired Expand(const Manifest& m, std::map<std::string, IssuerFacts> issuers) {

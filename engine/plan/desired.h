@@ -16,10 +16,10 @@ namespace xcert {
 
 // A signed certificate found in a request issuer's inbox.
 struct InboxItem {
-  std::string path;              // the file, absolute
-  CertificateInfo certificate;   // X.509 facts of the leaf
+  std::string path;             // the file, absolute
+  CertificateInfo certificate;  // X.509 facts of the leaf
   // The pending request it answers, when its public key matches one:
-  std::string server;            // where that request is pending
+  std::string server;  // where that request is pending
   std::string request_thumbprint;
   // Why it cannot complete its request ("" when it can): wrong names, expired, ...
   std::string problem;
@@ -43,10 +43,10 @@ struct IssuerFacts {
 };
 
 struct DesiredCertificate {
-  std::string name;        // the manifest entry's name
-  std::string artifact;    // unique id: name, or "name@server" for perServer instances
-  size_t index = 0;        // position in Manifest::certificates
-  std::string subject;     // placeholders expanded
+  std::string name;      // the manifest entry's name
+  std::string artifact;  // unique id: name, or "name@server" for perServer instances
+  size_t index = 0;      // position in Manifest::certificates
+  std::string subject;   // placeholders expanded
   std::vector<std::string> dns_names;
   std::string friendly_name;
   std::string issuer;
@@ -84,9 +84,5 @@ Desired Expand(const Manifest& manifest, std::map<std::string, IssuerFacts> issu
 // The outbox file name of the CSR for `artifact` requested on `server`:
 // "mail@MailServer21.csr" (perServer artifacts already name their server).
 std::string CsrFileName(const std::string& artifact, const std::string& server);
-
-// Replaces {server}, {fqdn} and {domain} in `text`.
-std::string ExpandPlaceholders(const std::string& text, const ServerSpec* server,
-                               const std::string& domain);
 
 }  // namespace xcert

@@ -59,7 +59,8 @@ size_t DiffResult::ActionableCount() const {
 }
 
 size_t DiffResult::CountOf(ChangeAction a) const {
-  return std::count_if(changes.begin(), changes.end(), [a](const Change& c) { return c.action == a; });
+  return std::count_if(changes.begin(), changes.end(),
+                       [a](const Change& c) { return c.action == a; });
 }
 
 bool DiffResult::HasDrift() const {
@@ -82,7 +83,8 @@ std::string NamesDelta(const std::vector<std::string>& want, const std::vector<s
   std::set_difference(h.begin(), h.end(), w.begin(), w.end(), std::back_inserter(extra));
   std::string out;
   if (!missing.empty()) out = "missing " + Join(missing, ", ");
-  if (!extra.empty()) out += (out.empty() ? "" : "; ") + std::string("unexpected ") + Join(extra, ", ");
+  if (!extra.empty())
+    out += (out.empty() ? "" : "; ") + std::string("unexpected ") + Join(extra, ", ");
   return out;
 }
 
@@ -113,7 +115,8 @@ std::string IssuerProblem(const IssuerFacts& f, const CertificateInfo& c) {
       const bool same_key = f.ca_key_id.empty() || c.authority_key_id.empty() ||
                             EqualsIgnoreCase(c.authority_key_id, f.ca_key_id);
       if (same_name && same_key) return "";
-      if (same_name) return "issued by an older key of '" + f.ca_subject + "' (the CA was re-keyed)";
+      if (same_name)
+        return "issued by an older key of '" + f.ca_subject + "' (the CA was re-keyed)";
       return "issued by '" + c.issuer + "', wants '" + f.ca_subject + "' (issuer " + f.name + ")";
     }
     case IssuerType::kFile:
@@ -133,7 +136,8 @@ std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFact
                                    const CertificateInfo& c, TimePoint now) {
   std::vector<ReasonDetail> out;
   if (c.attributes_known && !c.has_private_key) {
-    out.push_back({Reason::kMissingPrivateKey, "the store holds no private key for it", d.where_key});
+    out.push_back(
+        {Reason::kMissingPrivateKey, "the store holds no private key for it", d.where_key});
   }
   if (!KeyMatches(d.key, c)) {
     out.push_back({Reason::kKeySpecMismatch,
@@ -156,10 +160,12 @@ std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFact
   if (signed_elsewhere) {
     const std::vector<std::string> uncovered = UncoveredNames(c, d.dns_names);
     if (!uncovered.empty()) {
-      out.push_back({Reason::kNamesMismatch, "does not cover " + Join(uncovered, ", "), d.where_dns_names});
+      out.push_back(
+          {Reason::kNamesMismatch, "does not cover " + Join(uncovered, ", "), d.where_dns_names});
     }
   } else if (!SameDnsNameSet(c.dns_names, d.dns_names)) {
-    out.push_back({Reason::kNamesMismatch, NamesDelta(d.dns_names, c.dns_names), d.where_dns_names});
+    out.push_back(
+        {Reason::kNamesMismatch, NamesDelta(d.dns_names, c.dns_names), d.where_dns_names});
   }
   if (std::string why = IssuerProblem(f, c); !why.empty()) {
     out.push_back({Reason::kIssuerMismatch, why, d.where_issuer});
@@ -174,7 +180,8 @@ std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFact
                    d.where_validity});
   }
   if (now < c.not_before) {
-    out.push_back({Reason::kNotYetValid, "valid only from " + Date(c.not_before), d.where_validity});
+    out.push_back(
+        {Reason::kNotYetValid, "valid only from " + Date(c.not_before), d.where_validity});
   }
   return out;
 }
@@ -182,8 +189,8 @@ std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFact
 namespace {
 
 // The order services are bound in, and shown in.
-constexpr Service kBindOrder[] = {Service::kIis, Service::kImap, Service::kPop,
-                                  Service::kSmtp, Service::kUm,  Service::kUmCallRouter};
+constexpr Service kBindOrder[] = {Service::kIis,  Service::kImap, Service::kPop,
+                                  Service::kSmtp, Service::kUm,   Service::kUmCallRouter};
 
 bool IsExclusive(Service s) { return s != Service::kSmtp; }
 
@@ -213,7 +220,8 @@ class Differ {
 
   DiffResult Run() {
     for (const DesiredCertificate& d : desired_.certificates) {
-      for (const std::string& server : d.servers) result_.checked.push_back({server, d.artifact, d.where});
+      for (const std::string& server : d.servers)
+        result_.checked.push_back({server, d.artifact, d.where});
       DiffCertificate(d);
     }
     for (const ServerSpec& s : desired_.servers) ReportUnmanaged(s.name);
@@ -336,7 +344,8 @@ class Differ {
     for (size_t i = 0; i < d.servers.size(); ++i) {
       Provision p = Provision::kImportIssued;
       if (f.type == IssuerType::kFile) p = Provision::kImportFile;
-      if (f.type == IssuerType::kSelfSigned) p = i == 0 ? Provision::kCreate : Provision::kImportFromServer;
+      if (f.type == IssuerType::kSelfSigned)
+        p = i == 0 ? Provision::kCreate : Provision::kImportFromServer;
       NewCertificate(d, f, d.servers[i], p, i == 0 ? "" : d.servers[0], "");
     }
   }
@@ -402,7 +411,8 @@ class Differ {
 
   // The certificate-level change for `d` on `s`: create or replace, with the
   // reasons the previous version (if any) no longer satisfies.
-  Change CertificateChange(const DesiredCertificate& d, const IssuerFacts& f, const ServerState& s) {
+  Change CertificateChange(const DesiredCertificate& d, const IssuerFacts& f,
+                           const ServerState& s) {
     Change c;
     c.address = s.server + "/certificate/" + d.artifact;
     c.server = s.server;
@@ -412,17 +422,18 @@ class Differ {
     const CertificateInfo* prev = Previous(d, s);
     if (!prev) {
       c.action = ChangeAction::kCreate;
-      c.reasons = {{Reason::kMissing, "no certificate for '" + d.name + "' on " + s.server, d.where}};
+      c.reasons = {
+          {Reason::kMissing, "no certificate for '" + d.name + "' on " + s.server, d.where}};
       return c;
     }
     c.action = ChangeAction::kReplace;
     c.current = prev->thumbprint;
     c.reasons = Check(d, f, *prev);
     if (c.reasons.empty()) {
-      c.reasons = {{Reason::kNotShared,
-                    ShortThumb(prev->thumbprint) +
-                        " differs from the certificate the other servers share",
-                    d.where}};
+      c.reasons = {
+          {Reason::kNotShared,
+           ShortThumb(prev->thumbprint) + " differs from the certificate the other servers share",
+           d.where}};
     }
     return c;
   }
@@ -436,10 +447,12 @@ class Differ {
   }
 
   // Binding changes so that `thumbprint` ("" = the new certificate) serves d's services.
-  void BindServices(const DesiredCertificate& d, const ServerState& s, const std::string& thumbprint) {
+  void BindServices(const DesiredCertificate& d, const ServerState& s,
+                    const std::string& thumbprint) {
     for (Service svc : kBindOrder) {
       if (!d.services.Has(svc)) continue;
-      if (!thumbprint.empty() && Serves(s.bindings, svc, thumbprint, d.replace_default_smtp)) continue;
+      if (!thumbprint.empty() && Serves(s.bindings, svc, thumbprint, d.replace_default_smtp))
+        continue;
       Change c;
       c.address = s.server + "/binding/" + std::string(ServiceName(svc));
       c.server = s.server;
@@ -449,23 +462,34 @@ class Differ {
       c.current = LoserOf(s.bindings, svc, d.replace_default_smtp);
       c.target = thumbprint;
       c.where = d.where_services;
-      std::string now = c.current.empty() ? "not served" : "served by " + Describe(s, c.current);
-      if (svc == Service::kSmtp && d.replace_default_smtp) {
-        now = c.current.empty() ? "no default SMTP certificate"
-                                : "the default SMTP certificate is " + Describe(s, c.current);
-      }
-      c.reasons = {{Reason::kBindingMismatch, std::string(ServiceName(svc)) + " is " + now +
-                                                  ", wants '" + d.name + "'",
+      c.reasons = {{Reason::kBindingMismatch, BindingDetail(d, s, svc, c.current, thumbprint),
                     d.where_services}};
       result_.changes.push_back(std::move(c));
     }
   }
 
+  // "IIS is served by 4445464D… (Microsoft Exchange); moves to the new 'mail'".
+  std::string BindingDetail(const DesiredCertificate& d, const ServerState& s, Service svc,
+                            const std::string& current, const std::string& target) const {
+    const std::string name(ServiceName(svc));
+    const std::string wanted = target.empty() ? "the new '" + d.name + "'"
+                                              : "'" + d.name + "' (" + ShortThumb(target) + ")";
+    if (svc == Service::kSmtp && d.replace_default_smtp) {
+      return (current.empty() ? "there is no default SMTP certificate"
+                              : "the default SMTP certificate is " + Describe(s, current)) +
+             "; it becomes " + wanted;
+    }
+    if (current.empty()) return name + " is not enabled on " + wanted;
+    return name + " is served by " + Describe(s, current) + "; moves to " + wanted;
+  }
+
   std::string Describe(const ServerState& s, const std::string& thumbprint) const {
     const CertificateInfo* c = s.Find(thumbprint);
     std::string out = ShortThumb(thumbprint);
-    if (c && !c->friendly_name.empty()) out += " (" + c->friendly_name + ")";
-    else if (c) out += " (" + c->subject + ")";
+    if (c && !c->friendly_name.empty())
+      out += " (" + c->friendly_name + ")";
+    else if (c)
+      out += " (" + c->subject + ")";
     return out;
   }
 
@@ -493,7 +517,8 @@ class Differ {
     managed_[request_server].insert(pending->thumbprint);
     const InboxItem* answer = nullptr;
     for (const InboxItem& item : f.inbox) {
-      if (item.server == request_server && item.request_thumbprint == pending->thumbprint) answer = &item;
+      if (item.server == request_server && item.request_thumbprint == pending->thumbprint)
+        answer = &item;
     }
     if (!answer || !answer->problem.empty()) {
       result_.pending.push_back({request_server, d.artifact, pending->thumbprint,
@@ -579,7 +604,8 @@ class Differ {
     return b;
   }
 
-  static std::string WhyKeep(const ServerState& s, const Bindings& after, const CertificateInfo& c) {
+  static std::string WhyKeep(const ServerState& s, const Bindings& after,
+                             const CertificateInfo& c) {
     if (std::string p = after.ProtectionOf(c.thumbprint); !p.empty()) return p;
     if (c.pending_request) return "it is a pending request (never pruned)";
     if (!c.attributes_known) return "its attributes are unknown (recorded as RawData only)";
@@ -598,7 +624,7 @@ class Differ {
   const TimePoint now_;
   DiffResult result_;
   std::map<std::string, IssuerFacts> fallback_facts_;
-  std::map<std::string, std::set<std::string>> managed_;                     // server -> thumbprints
+  std::map<std::string, std::set<std::string>> managed_;  // server -> thumbprints
   std::map<std::string, std::vector<const DesiredCertificate*>> by_server_;
 };
 
@@ -615,9 +641,10 @@ DiffResult Diff(const Desired& desired, const ActualState& actual, TimePoint now
       if (listed) continue;
       std::string why = it == actual.end()
                             ? "the store of " + server + " was not found"
-                            : "the store of " + server + " could not be read completely: " +
-                                  it->second.problems.front();
-      r.blocked.push_back({server, server, why + "; no step touches this server until it reads cleanly"});
+                            : "the store of " + server +
+                                  " could not be read completely: " + it->second.problems.front();
+      r.blocked.push_back(
+          {server, server, why + "; no step touches this server until it reads cleanly"});
     }
   }
   return r;

@@ -61,13 +61,13 @@ enum class Provision : uint8_t {
 std::string_view ProvisionName(Provision p);
 
 struct Change {
-  std::string address;      // "MailServer21/certificate/mail", "MailServer21/binding/IIS", ...
+  std::string address;  // "MailServer21/certificate/mail", "MailServer21/binding/IIS", ...
   std::string server;
   std::string certificate;  // the desired certificate's artifact ("" for unmanaged)
   ChangeAction action = ChangeAction::kNone;
   std::vector<ReasonDetail> reasons;
-  std::string current;      // thumbprint now in that role ("" if none)
-  std::string target;       // thumbprint that will serve, when already known ("" = new)
+  std::string current;  // thumbprint now in that role ("" if none)
+  std::string target;   // thumbprint that will serve, when already known ("" = new)
   Provision provision = Provision::kNone;
   std::string source_server;  // kImportFromServer; kCompleteRequest: the request's server
   std::string source_path;    // kImportFile / kCompleteRequest: the file to import
@@ -89,10 +89,10 @@ struct UnmanagedCertificate {
 
 struct PendingRequest {
   std::string server;
-  std::string certificate;   // artifact
-  std::string thumbprint;    // request id in the store
-  std::string csr_path;      // where the CSR was written for submission
-  std::string problem;       // an inbox answer that cannot complete it, and why
+  std::string certificate;  // artifact
+  std::string thumbprint;   // request id in the store
+  std::string csr_path;     // where the CSR was written for submission
+  std::string problem;      // an inbox answer that cannot complete it, and why
 };
 
 // A change that cannot be planned safely, and why.

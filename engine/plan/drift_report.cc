@@ -40,7 +40,8 @@ std::vector<DriftItem> DriftItems(const DiffResult& diff) {
     if (auto it = pending.find(key); it != pending.end()) {
       item.status = DriftStatus::kPending;
       item.detail = "submit " + it->second->csr_path + " to the CA";
-      if (!it->second->problem.empty()) item.detail += "; the inbox answer cannot complete it: " + it->second->problem;
+      if (!it->second->problem.empty())
+        item.detail += "; the inbox answer cannot complete it: " + it->second->problem;
       item.reasons.push_back({Reason::kPending, item.detail, c.where});
     } else {
       for (const ReasonDetail& r : item.reasons) {
@@ -100,13 +101,17 @@ std::string RenderDriftText(const DiffResult& diff, bool color) {
       case DriftStatus::kInSync: out += "  " + paint("32", "ok     ") + " " + addr + "\n"; break;
       case DriftStatus::kDrift: out += "  " + paint("31", "drift  ") + " " + addr + "\n"; break;
       case DriftStatus::kPending: out += "  " + paint("33", "pending") + " " + addr + "\n"; break;
-      case DriftStatus::kBlocked: out += "  " + paint("31", "blocked") + " " + addr + ": " + i.detail + "\n"; break;
+      case DriftStatus::kBlocked:
+        out += "  " + paint("31", "blocked") + " " + addr + ": " + i.detail + "\n";
+        break;
     }
     if (i.status == DriftStatus::kBlocked) continue;
     for (const ReasonDetail& r : i.reasons) out += "            " + ReasonLine(r) + "\n";
   }
   for (const UnmanagedCertificate& u : diff.unmanaged) {
-    if (u.remove) out += "  " + paint("31", "prune  ") + " " + u.server + "/certificate/" + u.certificate.thumbprint + " would be removed\n";
+    if (u.remove)
+      out += "  " + paint("31", "prune  ") + " " + u.server + "/certificate/" +
+             u.certificate.thumbprint + " would be removed\n";
   }
   const size_t bad = CountNotInSync(items);
   out += "\n";
@@ -152,12 +157,13 @@ std::string RenderDriftMarkdown(const DiffResult& diff) {
   for (const DriftItem& i : items) {
     if (i.status == DriftStatus::kInSync) continue;
     std::string reasons = i.detail;
-    for (const ReasonDetail& r : i.reasons) reasons += (reasons.empty() ? "" : "<br>") + ReasonLine(r);
+    for (const ReasonDetail& r : i.reasons)
+      reasons += (reasons.empty() ? "" : "<br>") + ReasonLine(r);
     for (char& c : reasons) {
       if (c == '|') c = '/';
     }
-    out += "| " + i.server + " | " + i.certificate + " | " + std::string(DriftStatusName(i.status)) +
-           " | " + reasons + " |\n";
+    out += "| " + i.server + " | " + i.certificate + " | " +
+           std::string(DriftStatusName(i.status)) + " | " + reasons + " |\n";
   }
   return out;
 }
@@ -171,14 +177,14 @@ std::string RenderDriftJunit(const DiffResult& diff) {
     by_server[i.server].push_back(&i);
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"xcert drift\" tests=\"" + std::to_string(items.size()) + "\" failures=\"" +
-         std::to_string(CountNotInSync(items)) + "\">\n";
+  out += "<testsuites name=\"xcert drift\" tests=\"" + std::to_string(items.size()) +
+         "\" failures=\"" + std::to_string(CountNotInSync(items)) + "\">\n";
   for (const std::string& server : order) {
     const auto& list = by_server[server];
     size_t failures = 0;
     for (const DriftItem* i : list) failures += i->status != DriftStatus::kInSync;
-    out += "  <testsuite name=\"" + XmlEscape(server) + "\" tests=\"" + std::to_string(list.size()) +
-           "\" failures=\"" + std::to_string(failures) + "\">\n";
+    out += "  <testsuite name=\"" + XmlEscape(server) + "\" tests=\"" +
+           std::to_string(list.size()) + "\" failures=\"" + std::to_string(failures) + "\">\n";
     for (const DriftItem* i : list) {
       out += "    <testcase classname=\"" + XmlEscape(server) + "\" name=\"certificate/" +
              XmlEscape(i->certificate) + "\" file=\"" + XmlEscape(i->where.file) + "\" line=\"" +
@@ -190,8 +196,9 @@ std::string RenderDriftJunit(const DiffResult& diff) {
       std::string message = i->reasons.empty() ? i->detail : ReasonLine(i->reasons.front());
       std::string body = i->detail;
       for (const ReasonDetail& r : i->reasons) body += (body.empty() ? "" : "\n") + ReasonLine(r);
-      out += ">\n      <failure type=\"" + std::string(DriftStatusName(i->status)) + "\" message=\"" +
-             XmlEscape(message) + "\">" + XmlEscape(body) + "</failure>\n    </testcase>\n";
+      out += ">\n      <failure type=\"" + std::string(DriftStatusName(i->status)) +
+             "\" message=\"" + XmlEscape(message) + "\">" + XmlEscape(body) +
+             "</failure>\n    </testcase>\n";
     }
     out += "  </testsuite>\n";
   }

@@ -1,10 +1,11 @@
 #include "engine/plan/plan.h"
 
 #include <algorithm>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/depth_first_search.hpp>
 #include <set>
 #include <tuple>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/depth_first_search.hpp>
 
 #include "engine/util/strings.h"
 
@@ -17,9 +18,12 @@ struct KindInfo {
   std::string_view name;
 };
 constexpr KindInfo kKinds[] = {
-    {StepKind::kBackupExport, "backup-export"}, {StepKind::kIssue, "issue"},
-    {StepKind::kCreate, "create"},              {StepKind::kImport, "import"},
-    {StepKind::kExport, "export"},              {StepKind::kEnable, "enable"},
+    {StepKind::kBackupExport, "backup-export"},
+    {StepKind::kIssue, "issue"},
+    {StepKind::kCreate, "create"},
+    {StepKind::kImport, "import"},
+    {StepKind::kExport, "export"},
+    {StepKind::kEnable, "enable"},
     {StepKind::kRemove, "remove"},
 };
 
@@ -149,8 +153,9 @@ class Builder {
         Step s = ForCertificate(StepKind::kCreate, c.server, d);
         s.pending_request = c.provision == Provision::kCreateRequest;
         s.summary = s.pending_request
-                        ? "create a key and certificate request for '" + d.name + "' on " + c.server +
-                              " (" + d.key.ToString() + "; CSR to the outbox of " + d.issuer + ")"
+                        ? "create a key and certificate request for '" + d.name + "' on " +
+                              c.server + " (" + d.key.ToString() + "; CSR to the outbox of " +
+                              d.issuer + ")"
                         : "create self-signed '" + d.name + "' on " + c.server + " (" + spec + ")";
         provision_[{c.server, d.artifact}] = Add(std::move(s));
         return;
@@ -168,7 +173,8 @@ class Builder {
       case Provision::kCompleteRequest: {
         Step s = ForCertificate(StepKind::kImport, c.server, d);
         s.thumbprint = c.target;
-        s.source = c.provision == Provision::kImportFile ? ImportSource::kFile : ImportSource::kInbox;
+        s.source =
+            c.provision == Provision::kImportFile ? ImportSource::kFile : ImportSource::kInbox;
         s.source_path = c.source_path;
         s.summary = c.provision == Provision::kImportFile
                         ? "import '" + d.name + "' from " + c.source_path + " on " + c.server
@@ -188,7 +194,8 @@ class Builder {
         s.thumbprint = c.target;
         s.source = ImportSource::kArtifact;
         s.source_server = c.source_server;
-        s.summary = "import '" + d.name + "' on " + c.server + " (copied from " + c.source_server + ")";
+        s.summary =
+            "import '" + d.name + "' on " + c.server + " (copied from " + c.source_server + ")";
         const size_t import = Add(std::move(s));
         Depend(import, ExportStep(d, c.source_server, c.target));
         provision_[{c.server, d.artifact}] = import;
@@ -206,7 +213,8 @@ class Builder {
     return issue_[d.artifact] = Add(std::move(s));
   }
 
-  size_t ExportStep(const DesiredCertificate& d, const std::string& server, const std::string& thumb) {
+  size_t ExportStep(const DesiredCertificate& d, const std::string& server,
+                    const std::string& thumb) {
     auto it = export_.find(d.artifact);
     if (it != export_.end()) return it->second;
     Step s = ForCertificate(StepKind::kExport, server, d);
@@ -247,8 +255,8 @@ class Builder {
     }
     Step& s = steps_[it->second];
     s.services.Add(c.services.ToVector().front());
-    const std::string name = by_artifact_.count(c.certificate) ? by_artifact_[c.certificate]->name
-                                                              : c.certificate;
+    const std::string name =
+        by_artifact_.count(c.certificate) ? by_artifact_[c.certificate]->name : c.certificate;
     s.summary = "enable '" + name + "' for " + s.services.ToString() + " on " + c.server;
     if (s.replace_default_smtp) s.summary += " (replacing the default SMTP certificate)";
     if (backup) Depend(it->second, *backup);
@@ -262,11 +270,11 @@ class Builder {
     if (it != backup_.end()) return it->second;
     const CertificateInfo* c = Find(server, thumb);
     if (!c || !c->attributes_known) {
-      diff_.blocked.push_back(
-          {address, server,
-           ShortThumb(thumb) + " on " + server + " cannot be backed up before it changes: " +
-               (c ? "its attributes are unknown (recorded as RawData only)"
-                  : "it is not among the certificates the store could read")});
+      diff_.blocked.push_back({address, server,
+                               ShortThumb(thumb) + " on " + server +
+                                   " cannot be backed up before it changes: " +
+                                   (c ? "its attributes are unknown (recorded as RawData only)"
+                                      : "it is not among the certificates the store could read")});
       return std::nullopt;
     }
     Step s;
@@ -276,10 +284,11 @@ class Builder {
     s.certificate_only = !c->has_private_key || !c->exportable;
     s.friendly_name = c->friendly_name;
     s.subject = c->subject;
-    const std::string what = ShortThumb(thumb) + " (" +
-                             (c->friendly_name.empty() ? c->subject : c->friendly_name) + ")";
-    s.summary = "back up " + what + " from " + server +
-                (services.empty() ? " before it is removed" : " before it loses " + services.ToString());
+    const std::string what =
+        ShortThumb(thumb) + " (" + (c->friendly_name.empty() ? c->subject : c->friendly_name) + ")";
+    s.summary =
+        "back up " + what + " from " + server +
+        (services.empty() ? " before it is removed" : " before it loses " + services.ToString());
     if (s.certificate_only) {
       s.summary += " (certificate only)";
       warnings_.push_back("backup of " + what + " on " + server +
@@ -299,9 +308,10 @@ class Builder {
     s.thumbprint = u.certificate.thumbprint;
     s.friendly_name = u.certificate.friendly_name;
     s.subject = u.certificate.subject;
-    s.summary = "remove " + ShortThumb(s.thumbprint) + " (" +
-                (s.friendly_name.empty() ? s.subject : s.friendly_name) + ") from " + u.server +
-                (u.superseded.empty() ? " (unmanaged; prune)" : " (superseded by '" + u.superseded + "')");
+    s.summary =
+        "remove " + ShortThumb(s.thumbprint) + " (" +
+        (s.friendly_name.empty() ? s.subject : s.friendly_name) + ") from " + u.server +
+        (u.superseded.empty() ? " (unmanaged; prune)" : " (superseded by '" + u.superseded + "')");
     Depend(Add(std::move(s)), *backup);
   }
 
@@ -421,8 +431,8 @@ class Builder {
   std::vector<std::set<size_t>> deps_;
   std::vector<std::string> warnings_;
   std::map<std::pair<std::string, std::string>, size_t> provision_;  // (server, artifact)
-  std::map<std::string, size_t> issue_;                               // artifact
-  std::map<std::string, size_t> export_;                              // artifact
+  std::map<std::string, size_t> issue_;                              // artifact
+  std::map<std::string, size_t> export_;                             // artifact
   std::map<std::pair<std::string, std::string>, size_t> backup_;     // (server, thumbprint)
   std::map<std::tuple<std::string, std::string, int>, size_t> enable_;
 };
@@ -446,11 +456,14 @@ std::vector<std::string> StaleDifferences(const Plan& plan, const ActualState& n
     if (then.summary == current) continue;
     for (const auto& [key, value] : then.summary) {
       auto c = current.find(key);
-      if (c == current.end()) out.push_back(server + ": " + key + " is gone (was " + value + ")");
-      else if (c->second != value) out.push_back(server + ": " + key + " was " + value + ", now " + c->second);
+      if (c == current.end())
+        out.push_back(server + ": " + key + " is gone (was " + value + ")");
+      else if (c->second != value)
+        out.push_back(server + ": " + key + " was " + value + ", now " + c->second);
     }
     for (const auto& [key, value] : current) {
-      if (!then.summary.count(key)) out.push_back(server + ": " + key + " appeared (" + value + ")");
+      if (!then.summary.count(key))
+        out.push_back(server + ": " + key + " appeared (" + value + ")");
     }
   }
   return out;

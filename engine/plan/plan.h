@@ -20,7 +20,15 @@
 
 namespace xcert {
 
-enum class StepKind : uint8_t { kBackupExport, kIssue, kCreate, kImport, kExport, kEnable, kRemove };
+enum class StepKind : uint8_t {
+  kBackupExport,
+  kIssue,
+  kCreate,
+  kImport,
+  kExport,
+  kEnable,
+  kRemove
+};
 std::string_view StepKindName(StepKind k);  // "backup-export", "issue", "create", ...
 std::optional<StepKind> ParseStepKind(std::string_view name);
 
@@ -35,7 +43,7 @@ enum class ImportSource : uint8_t {
 // One step. Everything apply needs is in it (a saved plan is re-executed
 // exactly), except secrets, which apply reads from the environment.
 struct Step {
-  int id = 0;                   // 1-based, in plan order
+  int id = 0;  // 1-based, in plan order
   StepKind kind = StepKind::kCreate;
   std::string server;           // "" for issue (it runs in xcert, not on a server)
   std::string certificate;      // desired artifact ("" for unmanaged certificates)
@@ -62,8 +70,8 @@ struct Step {
   // backup-export
   bool certificate_only = false;  // the key cannot be exported: the certificate alone is saved
 
-  std::string summary;          // one line for humans
-  Location where;               // manifest line that asked for it
+  std::string summary;  // one line for humans
+  Location where;       // manifest line that asked for it
 
   bool operator==(const Step&) const = default;
 };

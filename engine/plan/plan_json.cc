@@ -13,7 +13,9 @@ json LocationToJson(const Location& l) {
 json ReasonsToJson(const std::vector<ReasonDetail>& reasons) {
   json out = json::array();
   for (const ReasonDetail& r : reasons) {
-    out.push_back({{"reason", ReasonName(r.reason)}, {"detail", r.detail}, {"location", LocationToJson(r.where)}});
+    out.push_back({{"reason", ReasonName(r.reason)},
+                   {"detail", r.detail},
+                   {"location", LocationToJson(r.where)}});
   }
   return out;
 }
@@ -75,9 +77,7 @@ json StepToJson(const Step& s) {
       j["friendly_name"] = s.friendly_name;
       j["issuer"] = s.issuer;
       break;
-    case StepKind::kExport:
-      j["source_server"] = s.source_server;
-      break;
+    case StepKind::kExport: j["source_server"] = s.source_server; break;
     case StepKind::kEnable:
       j["services"] = s.services.ToString();
       j["replace_default_smtp"] = s.replace_default_smtp;
@@ -135,8 +135,11 @@ json PlanToJson(const Plan& p) {
   j["steps"] = std::move(steps);
   json pending = json::array();
   for (const PendingRequest& r : p.diff.pending) {
-    pending.push_back({{"server", r.server}, {"certificate", r.certificate}, {"thumbprint", r.thumbprint},
-                       {"csr_path", r.csr_path}, {"problem", r.problem}});
+    pending.push_back({{"server", r.server},
+                       {"certificate", r.certificate},
+                       {"thumbprint", r.thumbprint},
+                       {"csr_path", r.csr_path},
+                       {"problem", r.problem}});
   }
   j["pending"] = std::move(pending);
   json unmanaged = json::array();
@@ -212,10 +215,13 @@ Step StepFromJson(Reader& r, const nlohmann::json& j) {
   s.dns_names = r.Get<std::vector<std::string>>(j, "dns_names");
   if (j.contains("key")) {
     const nlohmann::json& k = j["key"];
-    s.key.algorithm = r.Get<std::string>(k, "algorithm") == "ECDSA" ? KeyAlgorithm::kEcdsa : KeyAlgorithm::kRsa;
+    s.key.algorithm =
+        r.Get<std::string>(k, "algorithm") == "ECDSA" ? KeyAlgorithm::kEcdsa : KeyAlgorithm::kRsa;
     s.key.rsa_bits = r.Get<int>(k, "size");
     const std::string curve = r.Get<std::string>(k, "curve");
-    s.key.curve = curve == "P-256" ? EcCurve::kP256 : curve == "P-384" ? EcCurve::kP384 : EcCurve::kNone;
+    s.key.curve = curve == "P-256"   ? EcCurve::kP256
+                  : curve == "P-384" ? EcCurve::kP384
+                                     : EcCurve::kNone;
     s.key.exportable = r.Get<bool>(k, "exportable");
   }
   s.validity = Seconds(r.Get<long long>(j, "validity_seconds"));

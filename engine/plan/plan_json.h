@@ -3,8 +3,9 @@
 // the same plan always gives the same bytes. Never contains secrets.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/plan/plan.h"
 #include "engine/util/status.h"

@@ -1,6 +1,7 @@
+#include <sstream>
+
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
-#include <sstream>
 
 #include "engine/plan/render.h"
 
@@ -16,8 +17,10 @@ std::string RenderPlanDot(const Plan& plan) {
   for (const Step& s : plan.steps) {
     std::string label = std::to_string(s.id) + " " + std::string(StepKindName(s.kind));
     if (!s.server.empty()) label += "\\n" + s.server;
-    if (!s.certificate.empty()) label += "\\n" + s.certificate;
-    else if (!s.thumbprint.empty()) label += "\\n" + s.thumbprint.substr(0, 8);
+    if (!s.certificate.empty())
+      label += "\\n" + s.certificate;
+    else if (!s.thumbprint.empty())
+      label += "\\n" + s.thumbprint.substr(0, 8);
     if (s.kind == StepKind::kEnable) label += "\\n" + s.services.ToString();
     labels.push_back(label);
   }

@@ -19,9 +19,12 @@ std::string Icon(ChangeAction a) {
 std::string Cell(std::string s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -30,7 +33,8 @@ std::string Cell(std::string s) {
 
 std::string RenderPlanMarkdown(const Plan& plan) {
   std::string out = "### xcert plan\n\n**" + PlanSummaryLine(plan) + "**\n\n";
-  if (plan.diff.changes.empty() && plan.steps.empty()) out += "No changes: the stores match the manifest.\n\n";
+  if (plan.diff.changes.empty() && plan.steps.empty())
+    out += "No changes: the stores match the manifest.\n\n";
   if (!plan.diff.changes.empty()) {
     out += "| | Address | Action | Reason | Manifest |\n|---|---|---|---|---|\n";
     for (const Change& c : plan.diff.changes) {
@@ -47,13 +51,14 @@ std::string RenderPlanMarkdown(const Plan& plan) {
   }
   for (const std::string& w : plan.warnings) out += "> [!WARNING]\n> " + w + "\n\n";
   for (const PendingRequest& p : plan.diff.pending) {
-    out += "> [!NOTE]\n> `" + p.server + "/certificate/" + p.certificate + "` is pending: submit `" +
-           p.csr_path + "` to the CA.\n\n";
+    out += "> [!NOTE]\n> `" + p.server + "/certificate/" + p.certificate +
+           "` is pending: submit `" + p.csr_path + "` to the CA.\n\n";
   }
   if (!plan.steps.empty()) {
     out += "<details><summary>Steps (" + std::to_string(plan.steps.size()) + ")</summary>\n\n";
     for (const Step& s : plan.steps) {
-      out += std::to_string(s.id) + ". `" + std::string(StepKindName(s.kind)) + "` " + s.summary + "\n";
+      out += std::to_string(s.id) + ". `" + std::string(StepKindName(s.kind)) + "` " + s.summary +
+             "\n";
     }
     out += "\n</details>\n\n";
   }
@@ -64,7 +69,9 @@ std::string RenderPlanMarkdown(const Plan& plan) {
     for (const UnmanagedCertificate& u : plan.diff.unmanaged) {
       out += "| " + Cell(u.server) + " | `" + u.certificate.thumbprint + "` | " +
              Cell(u.certificate.subject) + " | `" + u.certificate.services.ToLetters() + "` | " +
-             Cell(u.remove ? "removed (prune)" : u.protection.empty() ? "left alone" : "kept: " + u.protection) +
+             Cell(u.remove               ? "removed (prune)"
+                  : u.protection.empty() ? "left alone"
+                                         : "kept: " + u.protection) +
              " |\n";
     }
     out += "\n</details>\n";

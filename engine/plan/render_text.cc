@@ -51,7 +51,9 @@ std::string Headline(const Change& c) {
   switch (c.provision) {
     case Provision::kImportFromServer: s += " (copied from " + c.source_server + ")"; break;
     case Provision::kImportFile: s += " (from " + c.source_path + ")"; break;
-    case Provision::kCompleteRequest: s += " (completing its request with " + c.source_path + ")"; break;
+    case Provision::kCompleteRequest:
+      s += " (completing its request with " + c.source_path + ")";
+      break;
     case Provision::kImportIssued: s += " (issued by xcert's CA)"; break;
     case Provision::kCreateRequest: s += " (as a certificate request)"; break;
     default: break;
@@ -96,11 +98,15 @@ void RenderUnmanaged(const Plan& plan, std::string* out) {
   *out += "Certificates the manifest does not describe:\n";
   for (const UnmanagedCertificate& u : plan.diff.unmanaged) {
     const CertificateInfo& c = u.certificate;
-    *out += "  " + u.server + "  " + c.thumbprint + "  " + c.services.ToLetters() + "  " + c.subject;
+    *out +=
+        "  " + u.server + "  " + c.thumbprint + "  " + c.services.ToLetters() + "  " + c.subject;
     if (!u.superseded.empty()) *out += "  (older version of '" + u.superseded + "')";
-    if (u.remove) *out += "  -> removed (prune)";
-    else if (!u.protection.empty()) *out += "  -> kept: " + u.protection;
-    else *out += "  -> left alone (prune is off)";
+    if (u.remove)
+      *out += "  -> removed (prune)";
+    else if (!u.protection.empty())
+      *out += "  -> kept: " + u.protection;
+    else
+      *out += "  -> left alone (prune is off)";
     *out += "\n";
   }
   *out += "\n";
@@ -117,10 +123,10 @@ std::string Count(size_t n, const std::string& noun) {
 }  // namespace
 
 std::string PlanSummaryLine(const Plan& p) {
-  std::string s = "Plan: " + std::to_string(p.diff.CountOf(ChangeAction::kCreate)) + " to create, " +
-                  std::to_string(p.diff.CountOf(ChangeAction::kReplace)) + " to replace, " +
-                  std::to_string(p.diff.CountOf(ChangeAction::kBind)) + " to bind, " +
-                  std::to_string(p.CountOf(StepKind::kRemove)) + " to remove; " +
+  std::string s = "Plan: " + std::to_string(p.diff.CountOf(ChangeAction::kCreate)) +
+                  " to create, " + std::to_string(p.diff.CountOf(ChangeAction::kReplace)) +
+                  " to replace, " + std::to_string(p.diff.CountOf(ChangeAction::kBind)) +
+                  " to bind, " + std::to_string(p.CountOf(StepKind::kRemove)) + " to remove; " +
                   Count(p.steps.size(), "step") + " (" +
                   Count(p.CountOf(StepKind::kBackupExport), "backup") + ").";
   if (!p.diff.pending.empty()) s += " " + std::to_string(p.diff.pending.size()) + " pending.";
@@ -141,7 +147,8 @@ std::string RenderPlanText(const Plan& plan, bool color) {
   for (const PendingRequest& p : plan.diff.pending) {
     out += "  " + st.Yellow("…") + " " + p.server + "/certificate/" + p.certificate +
            " is pending: submit " + p.csr_path + " to the CA and put its answer in the inbox\n";
-    if (!p.problem.empty()) out += "      the answer in the inbox cannot complete it: " + p.problem + "\n";
+    if (!p.problem.empty())
+      out += "      the answer in the inbox cannot complete it: " + p.problem + "\n";
   }
   if (!plan.diff.pending.empty()) out += "\n";
   for (const Blocked& b : plan.diff.blocked) {

@@ -51,8 +51,7 @@ Status SyncDir(const fs::path& dir) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const fs::path& path, std::string_view data, mode_t mode,
-                       DirSync dir_sync) {
+Status WriteFileAtomic(const fs::path& path, std::string_view data, mode_t mode, DirSync dir_sync) {
   const fs::path tmp = path.string() + TempSuffix();
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus("creating " + tmp.string(), errno);
@@ -71,7 +70,8 @@ Status WriteFileAtomic(const fs::path& path, std::string_view data, mode_t mode,
     ::unlink(tmp.c_str());
     return s;
   }
-  if (dir_sync == DirSync::kNow) return SyncDir(path.parent_path().empty() ? "." : path.parent_path());
+  if (dir_sync == DirSync::kNow)
+    return SyncDir(path.parent_path().empty() ? "." : path.parent_path());
   return Status::Ok();
 }
 

@@ -4,10 +4,11 @@
 // the old or the new content, never a torn file.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 #include "engine/util/status.h"
 

@@ -14,13 +14,14 @@ namespace {
 Result<std::string> FromFile(const std::string& path, const std::string& setting) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    return NotFound(setting + ": the secret file " + path + " does not exist; create it (mode 0600)");
+    return NotFound(setting + ": the secret file " + path +
+                    " does not exist; create it (mode 0600)");
   }
   if (st.st_mode & (S_IRWXG | S_IRWXO)) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-    return PermissionDenied(setting + ": the secret file " + path + " is readable by others (mode " +
-                            mode + "); run chmod 600 " + path);
+    return PermissionDenied(setting + ": the secret file " + path +
+                            " is readable by others (mode " + mode + "); run chmod 600 " + path);
   }
   XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   const size_t end = text.find_first_of("\r\n");

@@ -58,7 +58,9 @@ class [[nodiscard]] Status {
 inline Status InvalidArgument(std::string m) { return {Code::kInvalidArgument, std::move(m)}; }
 inline Status NotFound(std::string m) { return {Code::kNotFound, std::move(m)}; }
 inline Status AlreadyExists(std::string m) { return {Code::kAlreadyExists, std::move(m)}; }
-inline Status FailedPrecondition(std::string m) { return {Code::kFailedPrecondition, std::move(m)}; }
+inline Status FailedPrecondition(std::string m) {
+  return {Code::kFailedPrecondition, std::move(m)};
+}
 inline Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
 inline Status DataLoss(std::string m) { return {Code::kDataLoss, std::move(m)}; }
@@ -73,7 +75,7 @@ Status ErrnoStatus(const std::string& what, int err);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     if (std::get<Status>(v_).ok()) v_ = Status(Code::kInternal, "Result built from an OK status");
   }
@@ -102,10 +104,10 @@ class [[nodiscard]] Result {
 #define XCERT_CONCAT(a, b) XCERT_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define XCERT_RETURN_IF_ERROR(expr)                 \
-  do {                                              \
-    ::xcert::Status xcert_status_ = (expr);         \
-    if (!xcert_status_.ok()) return xcert_status_;  \
+#define XCERT_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::xcert::Status xcert_status_ = (expr);        \
+    if (!xcert_status_.ok()) return xcert_status_; \
   } while (0)
 
 // `XCERT_ASSIGN_OR_RETURN(auto x, F());` declares x from a Result or returns its Status.

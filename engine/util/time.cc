@@ -12,11 +12,10 @@ std::string FormatIso8601(TimePoint t) {
   const year_month_day ymd(day);
   const hh_mm_ss<seconds> hms(t - day);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()),
-                static_cast<long long>(hms.hours().count()),
-                static_cast<long long>(hms.minutes().count()),
-                static_cast<long long>(hms.seconds().count()));
+  std::snprintf(
+      buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", int(ymd.year()),
+      unsigned(ymd.month()), unsigned(ymd.day()), static_cast<long long>(hms.hours().count()),
+      static_cast<long long>(hms.minutes().count()), static_cast<long long>(hms.seconds().count()));
   return buf;
 }
 
@@ -31,7 +30,7 @@ bool ParseFixed(std::string_view s, size_t pos, size_t len, int* out) {
 }  // namespace
 
 Result<TimePoint> ParseIso8601(std::string_view s) {
-  int y, mo, d, h = 0, mi = 0, se = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
   bool ok = ParseFixed(s, 0, 4, &y) && s.size() >= 10 && s[4] == '-' && ParseFixed(s, 5, 2, &mo) &&
             s[7] == '-' && ParseFixed(s, 8, 2, &d);
   if (ok && s.size() > 10) {
@@ -89,9 +88,7 @@ std::string FormatDuration(Seconds d) {
   return std::to_string(s) + "s";
 }
 
-long long DaysBetween(TimePoint from, TimePoint to) {
-  return floor<days>(to - from).count();
-}
+long long DaysBetween(TimePoint from, TimePoint to) { return floor<days>(to - from).count(); }
 
 TimePoint SystemClock::Now() const { return floor<seconds>(system_clock::now()); }
 

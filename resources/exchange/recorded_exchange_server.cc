@@ -54,7 +54,8 @@ std::vector<Role> ParseServerRoles(std::string_view server_role, bool is_edge) {
 ServerBuild ParseServerBuild(std::string_view text) {
   ServerBuild b;
   const std::string s(text);
-  if (std::sscanf(s.c_str(), "Version %d.%d (Build %d.%d)", &b.major, &b.minor, &b.build, &b.revision) != 4) {
+  if (std::sscanf(s.c_str(), "Version %d.%d (Build %d.%d)", &b.major, &b.minor, &b.build,
+                  &b.revision) != 4) {
     return ServerBuild{};
   }
   return b;

@@ -12,7 +12,8 @@
 namespace xcert::testing {
 
 inline TimePoint Day(int y, unsigned m, unsigned d) {
-  return TimePoint(std::chrono::sys_days(std::chrono::year(y) / std::chrono::month(m) / std::chrono::day(d)));
+  return TimePoint(
+      std::chrono::sys_days(std::chrono::year(y) / std::chrono::month(m) / std::chrono::day(d)));
 }
 
 // 2026-11-25: "now" in engine tests.
@@ -68,11 +69,14 @@ inline ServerState MailboxServer(const std::string& name, const std::string& fqd
   def.friendly_name = "Microsoft Exchange";
   def.exportable = false;
   def.not_after = Day(2031, 1, 1);
-  CertificateInfo auth = SelfSigned(Cert("AUTH" + name, "CN=Microsoft Exchange Server Auth Certificate", {}));
+  CertificateInfo auth =
+      SelfSigned(Cert("AUTH" + name, "CN=Microsoft Exchange Server Auth Certificate", {}));
   auth.friendly_name = "Microsoft Exchange Server Auth Certificate";
   s.certificates = {auth, def};
   std::sort(s.certificates.begin(), s.certificates.end(),
-            [](const CertificateInfo& a, const CertificateInfo& b) { return a.thumbprint < b.thumbprint; });
+            [](const CertificateInfo& a, const CertificateInfo& b) {
+              return a.thumbprint < b.thumbprint;
+            });
   s.bindings.iis = s.bindings.iis_back_end = s.bindings.imap = s.bindings.pop = def.thumbprint;
   s.bindings.smtp = {def.thumbprint};
   s.bindings.internal_transport = def.thumbprint;
@@ -85,7 +89,9 @@ inline ServerState MailboxServer(const std::string& name, const std::string& fqd
 inline void Put(ServerState* s, CertificateInfo c) {
   s->certificates.push_back(std::move(c));
   std::sort(s->certificates.begin(), s->certificates.end(),
-            [](const CertificateInfo& a, const CertificateInfo& b) { return a.thumbprint < b.thumbprint; });
+            [](const CertificateInfo& a, const CertificateInfo& b) {
+              return a.thumbprint < b.thumbprint;
+            });
   for (CertificateInfo& x : s->certificates) x.services = s->bindings.ServicesOf(x.thumbprint);
 }
 
@@ -139,7 +145,9 @@ inline Desired DesiredOf(std::vector<DesiredCertificate> certs, std::vector<Issu
     for (const std::string& s : c.servers) {
       bool known = false;
       for (const ServerSpec& spec : d.servers) known |= spec.name == s;
-      if (!known) d.servers.push_back({s, s + ".pocket-consultant.com", {Role::kMailbox}, ExchangeVersion::k2019, {}});
+      if (!known)
+        d.servers.push_back(
+            {s, s + ".pocket-consultant.com", {Role::kMailbox}, ExchangeVersion::k2019, {}});
     }
   }
   d.manifest_file = "xcert.yaml";

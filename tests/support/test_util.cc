@@ -119,10 +119,13 @@ RunResult Run(const std::vector<std::string>& argv, const fs::path& cwd,
       if (errno == EINTR) continue;
       break;
     }
-    if (out_open && (fds[0].revents & (POLLIN | POLLHUP))) DrainInto(out_pipe[0], &r.out, &out_open);
-    if (err_open && (fds[1].revents & (POLLIN | POLLHUP))) DrainInto(err_pipe[0], &r.err, &err_open);
+    if (out_open && (fds[0].revents & (POLLIN | POLLHUP)))
+      DrainInto(out_pipe[0], &r.out, &out_open);
+    if (err_open && (fds[1].revents & (POLLIN | POLLHUP)))
+      DrainInto(err_pipe[0], &r.err, &err_open);
     if (in_open && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      const ssize_t w = ::write(in_pipe[1], stdin_data.data() + written, stdin_data.size() - written);
+      const ssize_t w =
+          ::write(in_pipe[1], stdin_data.data() + written, stdin_data.size() - written);
       if (w > 0) written += static_cast<size_t>(w);
       if (w < 0 || written == stdin_data.size()) {
         ::close(in_pipe[1]);

@@ -21,7 +21,8 @@ CertificateInfo GoodMail(const std::string& tag = "M1") {
 
 std::vector<std::string> Addresses(const DiffResult& r) {
   std::vector<std::string> out;
-  for (const Change& c : r.changes) out.push_back(c.address + " " + std::string(ChangeActionName(c.action)));
+  for (const Change& c : r.changes)
+    out.push_back(c.address + " " + std::string(ChangeActionName(c.action)));
   return out;
 }
 
@@ -35,12 +36,14 @@ const Change& ChangeAt(const DiffResult& r, const std::string& address) {
 }
 
 TEST(DiffTest, MissingCertificateIsCreatedAndTakesItsServices) {
-  ActualState actual{{"MailServer21", MailboxServer("MailServer21", "mailserver21.pocket-consultant.com")}};
+  ActualState actual{
+      {"MailServer21", MailboxServer("MailServer21", "mailserver21.pocket-consultant.com")}};
   const Desired desired = DesiredOf({WantMail({"MailServer21"})}, {CorpCa()});
   const DiffResult r = Diff(desired, actual, Now());
-  EXPECT_THAT(Addresses(r), ElementsAre("MailServer21/certificate/mail create",
-                                        "MailServer21/binding/IIS bind", "MailServer21/binding/IMAP bind",
-                                        "MailServer21/binding/POP bind", "MailServer21/binding/SMTP bind"));
+  EXPECT_THAT(Addresses(r),
+              ElementsAre("MailServer21/certificate/mail create", "MailServer21/binding/IIS bind",
+                          "MailServer21/binding/IMAP bind", "MailServer21/binding/POP bind",
+                          "MailServer21/binding/SMTP bind"));
   const Change& create = r.changes[0];
   EXPECT_EQ(create.provision, Provision::kImportIssued);
   ASSERT_EQ(create.reasons.size(), 1u);
@@ -50,9 +53,11 @@ TEST(DiffTest, MissingCertificateIsCreatedAndTakesItsServices) {
   EXPECT_EQ(iis.current, Thumb("DEFMailServer21"));
   EXPECT_EQ(iis.target, "");
   EXPECT_EQ(iis.reasons[0].detail,
-            "IIS is served by 4445464D… (Microsoft Exchange), wants 'mail'");
+            "IIS is served by 4445464D… (Microsoft Exchange); moves to the new 'mail'");
   // SMTP without the opt-in does not take the internal transport role away.
-  EXPECT_EQ(ChangeAt(r, "MailServer21/binding/SMTP").current, "");
+  const Change& smtp = ChangeAt(r, "MailServer21/binding/SMTP");
+  EXPECT_EQ(smtp.current, "");
+  EXPECT_EQ(smtp.reasons[0].detail, "SMTP is not enabled on the new 'mail'");
 }
 
 TEST(DiffTest, SatisfyingBoundCertificateIsAdoptedWithoutChanges) {
@@ -61,8 +66,10 @@ TEST(DiffTest, SatisfyingBoundCertificateIsAdoptedWithoutChanges) {
   // Set semantics, case-insensitive: order and case of DNS names do not matter.
   mail.dns_names = {"AUTODISCOVER.pocket-consultant.com", "Mail.Pocket-Consultant.com"};
   Put(&s, mail);
-  BindAll(&s, mail.thumbprint, ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
-  const DiffResult r = Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
+  BindAll(&s, mail.thumbprint,
+          ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
+  const DiffResult r =
+      Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
   EXPECT_THAT(r.changes, IsEmpty());
   EXPECT_FALSE(r.HasDrift());
   // The default certificate is unmanaged and kept (back end, internal transport).
@@ -73,9 +80,11 @@ TEST(DiffTest, SatisfyingBoundCertificateIsAdoptedWithoutChanges) {
 TEST(DiffTest, ExistingUnboundCertificateOnlyGetsBindings) {
   ServerState s = MailboxServer("MailServer21", "mailserver21.pocket-consultant.com");
   Put(&s, GoodMail());
-  const DiffResult r = Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
-  EXPECT_THAT(Addresses(r), ElementsAre("MailServer21/binding/IIS bind", "MailServer21/binding/IMAP bind",
-                                        "MailServer21/binding/POP bind", "MailServer21/binding/SMTP bind"));
+  const DiffResult r =
+      Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
+  EXPECT_THAT(Addresses(r),
+              ElementsAre("MailServer21/binding/IIS bind", "MailServer21/binding/IMAP bind",
+                          "MailServer21/binding/POP bind", "MailServer21/binding/SMTP bind"));
   EXPECT_EQ(r.changes[0].target, Thumb("M1"));
   EXPECT_EQ(r.changes[0].reasons[0].reason, Reason::kBindingMismatch);
 }
@@ -83,7 +92,8 @@ TEST(DiffTest, ExistingUnboundCertificateOnlyGetsBindings) {
 TEST(DiffTest, ExtraServicesOnTheCertificateAreNotDrift) {
   ServerState s = MailboxServer("MailServer21", "mailserver21.pocket-consultant.com");
   Put(&s, GoodMail());
-  BindAll(&s, Thumb("M1"), ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
+  BindAll(&s, Thumb("M1"),
+          ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
   DesiredCertificate want = WantMail({"MailServer21"});
   want.services = ServiceSet{Service::kIis};
   const DiffResult r = Diff(DesiredOf({want}, {CorpCa()}), {{"MailServer21", s}}, Now());
@@ -96,7 +106,8 @@ TEST(DiffTest, ChangedNamesReplaceTheCertificateNamingTheDifference) {
   old.dns_names = {"mail.pocket-consultant.com", "legacy.pocket-consultant.com"};
   Put(&s, old);
   BindAll(&s, old.thumbprint, ServiceSet{Service::kIis});
-  const DiffResult r = Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
+  const DiffResult r =
+      Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
   const Change& c = ChangeAt(r, "MailServer21/certificate/mail");
   EXPECT_EQ(c.action, ChangeAction::kReplace);
   EXPECT_EQ(c.current, Thumb("M1"));
@@ -108,7 +119,8 @@ TEST(DiffTest, ChangedNamesReplaceTheCertificateNamingTheDifference) {
   EXPECT_EQ(ChangeAt(r, "MailServer21/binding/IIS").current, Thumb("M1"));
   // The old version is reported as superseded.
   bool found = false;
-  for (const UnmanagedCertificate& u : r.unmanaged) found |= u.certificate.thumbprint == Thumb("M1") && u.superseded == "mail";
+  for (const UnmanagedCertificate& u : r.unmanaged)
+    found |= u.certificate.thumbprint == Thumb("M1") && u.superseded == "mail";
   EXPECT_TRUE(found);
 }
 
@@ -130,7 +142,8 @@ TEST(DiffTest, TimeReasonsInOrder) {
     c.not_before = tc.not_before;
     c.not_after = tc.not_after;
     Put(&s, c);
-    const DiffResult r = Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
+    const DiffResult r =
+        Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
     const Change& ch = ChangeAt(r, "MailServer21/certificate/mail");
     ASSERT_EQ(ch.reasons.size(), 1u) << tc.detail;
     EXPECT_EQ(ch.reasons[0].reason, tc.reason);
@@ -148,8 +161,9 @@ TEST(DiffTest, ReasonsAreListedInCatalogueOrder) {
   const auto reasons = Evaluate(WantMail({"S"}), CorpCa(), c, Now());
   std::vector<Reason> kinds;
   for (const ReasonDetail& r : reasons) kinds.push_back(r.reason);
-  EXPECT_THAT(kinds, ElementsAre(Reason::kMissingPrivateKey, Reason::kKeySpecMismatch, Reason::kSubjectMismatch,
-                                 Reason::kIssuerMismatch, Reason::kExpired));
+  EXPECT_THAT(kinds,
+              ElementsAre(Reason::kMissingPrivateKey, Reason::kKeySpecMismatch,
+                          Reason::kSubjectMismatch, Reason::kIssuerMismatch, Reason::kExpired));
   EXPECT_EQ(reasons[1].detail, "has RSA 4096, wants RSA 2048");
 }
 
@@ -159,8 +173,9 @@ TEST(DiffTest, ReKeyedCaMakesIssuerMismatch) {
   const auto reasons = Evaluate(WantMail({"S"}), CorpCa(), c, Now());
   ASSERT_EQ(reasons.size(), 1u);
   EXPECT_EQ(reasons[0].reason, Reason::kIssuerMismatch);
-  EXPECT_EQ(reasons[0].detail,
-            "issued by an older key of 'CN=Corp Issuing CA, O=Pocket Consultant' (the CA was re-keyed)");
+  EXPECT_EQ(
+      reasons[0].detail,
+      "issued by an older key of 'CN=Corp Issuing CA, O=Pocket Consultant' (the CA was re-keyed)");
 }
 
 TEST(DiffTest, NonExportableKeyDoesNotMeetAnExportableSpec) {
@@ -190,9 +205,12 @@ TEST(DiffTest, SharedSelfSignedCertificateIsCreatedOnceAndCopied) {
 TEST(DiffTest, SharedCertificateOnOneServerIsCopiedToTheOther) {
   ServerState a = MailboxServer("MailServer21", "a.pocket-consultant.com");
   Put(&a, GoodMail());
-  BindAll(&a, Thumb("M1"), ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
-  ActualState actual{{"MailServer21", a}, {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
-  const DiffResult r = Diff(DesiredOf({WantMail({"MailServer21", "MailServer22"})}, {CorpCa()}), actual, Now());
+  BindAll(&a, Thumb("M1"),
+          ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
+  ActualState actual{{"MailServer21", a},
+                     {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
+  const DiffResult r =
+      Diff(DesiredOf({WantMail({"MailServer21", "MailServer22"})}, {CorpCa()}), actual, Now());
   const Change& c = ChangeAt(r, "MailServer22/certificate/mail");
   EXPECT_EQ(c.action, ChangeAction::kCreate);
   EXPECT_EQ(c.provision, Provision::kImportFromServer);
@@ -226,7 +244,8 @@ TEST(DiffTest, PerServerInstancesAreIndependent) {
   ServerState s;
   s.server = "Edge01";
   const DiffResult r = Diff(DesiredOf({edge}, {CorpCa()}), {{"Edge01", s}}, Now());
-  EXPECT_THAT(Addresses(r), ElementsAre("Edge01/certificate/edge-smtp@Edge01 create", "Edge01/binding/SMTP bind"));
+  EXPECT_THAT(Addresses(r), ElementsAre("Edge01/certificate/edge-smtp@Edge01 create",
+                                        "Edge01/binding/SMTP bind"));
 }
 
 IssuerFacts PurchasedFile(const CertificateInfo& supplied) {
@@ -243,8 +262,9 @@ TEST(DiffTest, PurchasedFileIsImportedWhereMissing) {
   want.issuer = "digicert";
   want.issuer_type = IssuerType::kFile;
   CertificateInfo bought = GoodMail("F1");
-  const DiffResult r = Diff(DesiredOf({want}, {PurchasedFile(bought)}),
-                            {{"MailServer21", MailboxServer("MailServer21", "a.pocket-consultant.com")}}, Now());
+  const DiffResult r =
+      Diff(DesiredOf({want}, {PurchasedFile(bought)}),
+           {{"MailServer21", MailboxServer("MailServer21", "a.pocket-consultant.com")}}, Now());
   const Change& c = ChangeAt(r, "MailServer21/certificate/mail");
   EXPECT_EQ(c.provision, Provision::kImportFile);
   EXPECT_EQ(c.source_path, "/etc/xcert/mail.pfx");
@@ -259,12 +279,14 @@ TEST(DiffTest, PurchasedFileDueForRenewalIsDriftWithoutAStep) {
   ServerState s = MailboxServer("MailServer21", "a.pocket-consultant.com");
   Put(&s, bought);
   BindAll(&s, bought.thumbprint, want.services);
-  const DiffResult r = Diff(DesiredOf({want}, {PurchasedFile(bought)}), {{"MailServer21", s}}, Now());
+  const DiffResult r =
+      Diff(DesiredOf({want}, {PurchasedFile(bought)}), {{"MailServer21", s}}, Now());
   ASSERT_EQ(r.changes.size(), 1u);
   EXPECT_TRUE(r.changes[0].drift_only());
-  EXPECT_EQ(r.changes[0].reasons[0].detail,
-            "expires on 2026-12-05 (10 days left, renewBefore 30d); renew it with the CA that sold it "
-            "and replace /etc/xcert/mail.pfx");
+  EXPECT_EQ(
+      r.changes[0].reasons[0].detail,
+      "expires on 2026-12-05 (10 days left, renewBefore 30d); renew it with the CA that sold it "
+      "and replace /etc/xcert/mail.pfx");
   EXPECT_EQ(r.ActionableCount(), 0u);
   EXPECT_TRUE(r.HasDrift());
 }
@@ -287,9 +309,11 @@ DesiredCertificate WantRequested(std::vector<std::string> servers) {
 TEST(DiffTest, RequestIssuerCreatesOnePendingRequestAndBindsNothingYet) {
   ActualState actual{{"MailServer21", MailboxServer("MailServer21", "a.pocket-consultant.com")},
                      {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
-  const DiffResult r = Diff(DesiredOf({WantRequested({"MailServer21", "MailServer22"})}, {RequestIssuer()}),
-                            actual, Now());
-  EXPECT_THAT(Addresses(r), ElementsAre("MailServer21/certificate/mail create", "MailServer22/certificate/mail none"));
+  const DiffResult r =
+      Diff(DesiredOf({WantRequested({"MailServer21", "MailServer22"})}, {RequestIssuer()}), actual,
+           Now());
+  EXPECT_THAT(Addresses(r), ElementsAre("MailServer21/certificate/mail create",
+                                        "MailServer22/certificate/mail none"));
   EXPECT_EQ(r.changes[0].provision, Provision::kCreateRequest);
   EXPECT_EQ(r.changes[1].reasons.back().reason, Reason::kPending);
 }
@@ -300,7 +324,8 @@ TEST(DiffTest, PendingRequestWithoutAnswerIsPendingDrift) {
   req.pending_request = true;
   req.status = CertStatus::kPendingRequest;
   Put(&s, req);
-  const DiffResult r = Diff(DesiredOf({WantRequested({"MailServer21"})}, {RequestIssuer()}), {{"MailServer21", s}}, Now());
+  const DiffResult r = Diff(DesiredOf({WantRequested({"MailServer21"})}, {RequestIssuer()}),
+                            {{"MailServer21", s}}, Now());
   ASSERT_EQ(r.pending.size(), 1u);
   EXPECT_EQ(r.pending[0].csr_path, "/srv/outbox/mail@MailServer21.csr");
   EXPECT_EQ(r.ActionableCount(), 0u);
@@ -319,8 +344,10 @@ TEST(DiffTest, InboxAnswerCompletesTheRequestAndIsCopied) {
   answer.server = "MailServer21";
   answer.request_thumbprint = Thumb("R1");
   f.inbox = {answer};
-  ActualState actual{{"MailServer21", a}, {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
-  const DiffResult r = Diff(DesiredOf({WantRequested({"MailServer21", "MailServer22"})}, {f}), actual, Now());
+  ActualState actual{{"MailServer21", a},
+                     {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
+  const DiffResult r =
+      Diff(DesiredOf({WantRequested({"MailServer21", "MailServer22"})}, {f}), actual, Now());
   EXPECT_EQ(ChangeAt(r, "MailServer21/certificate/mail").provision, Provision::kCompleteRequest);
   EXPECT_EQ(ChangeAt(r, "MailServer21/certificate/mail").target, Thumb("S1"));
   EXPECT_EQ(ChangeAt(r, "MailServer21/certificate/mail").source_path, "/srv/inbox/mail.cer");
@@ -334,7 +361,8 @@ TEST(DiffTest, CertificatesSignedElsewhereMayAddSubjectFieldsAndNames) {
   // re-request or re-import them forever.
   CertificateInfo answer = GoodMail("S1");
   answer.subject = "CN=mail.pocket-consultant.com, O=Pocket Consultant, C=US";
-  answer.dns_names = {"mail.pocket-consultant.com", "autodiscover.pocket-consultant.com", "www.pocket-consultant.com"};
+  answer.dns_names = {"mail.pocket-consultant.com", "autodiscover.pocket-consultant.com",
+                      "www.pocket-consultant.com"};
   EXPECT_TRUE(Evaluate(WantRequested({"S"}), RequestIssuer(), answer, Now()).empty());
   CertificateInfo wildcard = GoodMail("W1");
   wildcard.dns_names = {"*.pocket-consultant.com"};
@@ -342,7 +370,8 @@ TEST(DiffTest, CertificatesSignedElsewhereMayAddSubjectFieldsAndNames) {
   wildcard.dns_names = {"*.other.com"};
   const auto reasons = Evaluate(WantRequested({"S"}), RequestIssuer(), wildcard, Now());
   ASSERT_EQ(reasons.size(), 1u);
-  EXPECT_EQ(reasons[0].detail, "does not cover mail.pocket-consultant.com, autodiscover.pocket-consultant.com");
+  EXPECT_EQ(reasons[0].detail,
+            "does not cover mail.pocket-consultant.com, autodiscover.pocket-consultant.com");
   // Certificates xcert makes itself must match exactly.
   EXPECT_EQ(Evaluate(WantMail({"S"}), CorpCa(), answer, Now()).size(), 2u);
 }
@@ -350,7 +379,8 @@ TEST(DiffTest, CertificatesSignedElsewhereMayAddSubjectFieldsAndNames) {
 TEST(DiffTest, PruneRemovesOnlyUnprotectedUnboundCertificates) {
   ServerState s = MailboxServer("MailServer21", "a.pocket-consultant.com");
   Put(&s, GoodMail());
-  BindAll(&s, Thumb("M1"), ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
+  BindAll(&s, Thumb("M1"),
+          ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
   CertificateInfo stray = SelfSigned(Cert("OLD", "CN=localhost", {"localhost"}));
   Put(&s, stray);
   CertificateInfo wmsvc = SelfSigned(Cert("WMS", "CN=WMSvc-SHA2-MailServer21", {}));
@@ -371,10 +401,12 @@ TEST(DiffTest, PruneRemovesOnlyUnprotectedUnboundCertificates) {
 TEST(DiffTest, IncompleteStoreBlocksItsServer) {
   ServerState s = MailboxServer("MailServer21", "a.pocket-consultant.com");
   s.problems = {"/store/MailServer21/certificates/ABC/cert.pem: not a certificate"};
-  const DiffResult r = Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
+  const DiffResult r =
+      Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
   ASSERT_EQ(r.blocked.size(), 1u);
   EXPECT_EQ(r.blocked[0].reason,
-            "the store of MailServer21 could not be read completely: /store/MailServer21/certificates/ABC/"
+            "the store of MailServer21 could not be read completely: "
+            "/store/MailServer21/certificates/ABC/"
             "cert.pem: not a certificate; no step touches this server until it reads cleanly");
   EXPECT_TRUE(r.HasDrift());
 }
@@ -388,7 +420,8 @@ TEST(DiffTest, MissingStoreIsBlocked) {
 TEST(DiffTest, ReplacingTheDefaultSmtpCertificateIsExplicit) {
   ServerState s = MailboxServer("MailServer21", "a.pocket-consultant.com");
   Put(&s, GoodMail());
-  BindAll(&s, Thumb("M1"), ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
+  BindAll(&s, Thumb("M1"),
+          ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
   DesiredCertificate want = WantMail({"MailServer21"});
   want.replace_default_smtp = true;
   const DiffResult r = Diff(DesiredOf({want}, {CorpCa()}), {{"MailServer21", s}}, Now());

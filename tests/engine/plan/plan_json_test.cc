@@ -14,7 +14,8 @@ using namespace xcert::testing;
 Plan TwoServerPlan() {
   ServerState a = MailboxServer("MailServer21", "a.pocket-consultant.com");
   Put(&a, SelfSigned(Cert("OLD", "CN=localhost", {"localhost"})));
-  ActualState actual{{"MailServer21", a}, {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
+  ActualState actual{{"MailServer21", a},
+                     {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
   DesiredCertificate want = WantMail({"MailServer21", "MailServer22"});
   want.issuer = "self";
   want.issuer_type = IssuerType::kSelfSigned;
@@ -48,14 +49,17 @@ TEST(PlanJsonTest, SavedPlanReadsBackWithTheSameSteps) {
 }
 
 TEST(PlanJsonTest, RejectsNewerFormatsAndBrokenFiles) {
-  EXPECT_EQ(PlanFromJsonText(R"({"format_version": 7})", "p.json").status().message(),
-            "p.json: plan format 7 is newer than this xcert understands (1); upgrade xcert or re-plan");
+  EXPECT_EQ(
+      PlanFromJsonText(R"({"format_version": 7})", "p.json").status().message(),
+      "p.json: plan format 7 is newer than this xcert understands (1); upgrade xcert or re-plan");
   EXPECT_THAT(PlanFromJsonText("{not json", "p.json").status().message(),
               ::testing::StartsWith("p.json: not a valid xcert plan: "));
-  EXPECT_EQ(PlanFromJsonText(R"({"format_version": 1, "steps": [{"id": 1, "kind": "launch"}]})", "p.json")
-                .status()
-                .message(),
-            "p.json: not a valid xcert plan: step 1 has an unknown kind; make a new one with xcert plan -o");
+  EXPECT_EQ(
+      PlanFromJsonText(R"({"format_version": 1, "steps": [{"id": 1, "kind": "launch"}]})", "p.json")
+          .status()
+          .message(),
+      "p.json: not a valid xcert plan: step 1 has an unknown kind; make a new one with xcert plan "
+      "-o");
 }
 
 TEST(PlanJsonTest, RejectsStepsOutOfDependencyOrder) {
@@ -72,9 +76,11 @@ TEST(PlanJsonTest, StaleDifferencesNameWhatChanged) {
                   {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
   now["MailServer22"].bindings.iis = Thumb("NEW");
   const std::vector<std::string> diffs = StaleDifferences(p, now);
-  EXPECT_THAT(diffs, ::testing::ElementsAre(
-                         "MailServer21: certificate/" + Thumb("OLD") + " is gone (was services=....... key=exportable)",
-                         "MailServer22: binding/IIS was " + Thumb("DEFMailServer22") + ", now " + Thumb("NEW")));
+  EXPECT_THAT(diffs,
+              ::testing::ElementsAre("MailServer21: certificate/" + Thumb("OLD") +
+                                         " is gone (was services=....... key=exportable)",
+                                     "MailServer22: binding/IIS was " + Thumb("DEFMailServer22") +
+                                         ", now " + Thumb("NEW")));
 }
 
 }  // namespace

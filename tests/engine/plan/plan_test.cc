@@ -47,7 +47,8 @@ TEST(PlanTest, NewCertificateOnAFreshServer) {
             "(certificate only)");
   EXPECT_TRUE(p.steps[0].certificate_only);
   ASSERT_EQ(p.warnings.size(), 1u);
-  EXPECT_THAT(p.warnings[0], HasSubstr("holds the certificate only: its private key is not exportable"));
+  EXPECT_THAT(p.warnings[0],
+              HasSubstr("holds the certificate only: its private key is not exportable"));
   EXPECT_THAT(p.steps[2].depends_on, ElementsAre(1, 2));  // backup, issue
   EXPECT_THAT(p.steps[3].depends_on, ElementsAre(1, 3));  // backup, import
   EXPECT_THAT(p.steps[4].depends_on, ElementsAre(1, 3, 4));
@@ -122,7 +123,8 @@ TEST(PlanTest, PruneRemovesLastAfterBackup) {
 TEST(PlanTest, BlockedServerGetsNoStepsAndItsCopiesAreBlocked) {
   ServerState a = MailboxServer("MailServer21", "a.pocket-consultant.com");
   a.problems = {"damaged"};
-  ActualState actual{{"MailServer21", a}, {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
+  ActualState actual{{"MailServer21", a},
+                     {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
   DesiredCertificate want = WantMail({"MailServer21", "MailServer22"});
   want.issuer = "self";
   want.issuer_type = IssuerType::kSelfSigned;
@@ -142,10 +144,12 @@ TEST(PlanTest, ServerFilterOnlyMutatesTheNamedServers) {
                               {"mail.pocket-consultant.com", "autodiscover.pocket-consultant.com"});
   Put(&a, mail);
   BindAll(&a, mail.thumbprint, ServiceSet{Service::kIis, Service::kImap, Service::kPop});
-  ActualState actual{{"MailServer21", a}, {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
+  ActualState actual{{"MailServer21", a},
+                     {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
   PlanOptions only22;
   only22.servers = {"MailServer22"};
-  const Plan p = MakePlan(DesiredOf({WantMail({"MailServer21", "MailServer22"})}, {CorpCa()}), actual, only22);
+  const Plan p =
+      MakePlan(DesiredOf({WantMail({"MailServer21", "MailServer22"})}, {CorpCa()}), actual, only22);
   for (const Step& s : p.steps) {
     if (s.server == "MailServer21") {
       EXPECT_EQ(s.kind, StepKind::kExport) << s.summary;
@@ -168,8 +172,10 @@ TEST(PlanTest, InSyncStoreGivesAnEmptyPlan) {
   CertificateInfo mail = Cert("M1", "CN=mail.pocket-consultant.com",
                               {"mail.pocket-consultant.com", "autodiscover.pocket-consultant.com"});
   Put(&s, mail);
-  BindAll(&s, mail.thumbprint, ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
-  const Plan p = MakePlan(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}});
+  BindAll(&s, mail.thumbprint,
+          ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
+  const Plan p =
+      MakePlan(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}});
   EXPECT_TRUE(p.empty());
   EXPECT_TRUE(p.observed.empty());
 }

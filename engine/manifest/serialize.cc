@@ -1,0 +1,155 @@
+// SerializeManifest (declared in load.h): the manifest as YAML that loads
+// back to the same content. Defaults are written only where they say
+// something (key, validity, renewBefore are always written, so that a
+// serialized manifest documents itself).
+#include <yaml-cpp/emitter.h>
+#include <yaml-cpp/emittermanip.h>
+
+#include "engine/manifest/json_typing.h"
+#include "engine/manifest/load.h"
+
+namespace xcert {
+
+namespace {
+
+// A string that must stay a string: quoted when YAML 1.2 would read it as
+// null, a boolean or a number ("2019", "true", "~"); the emitter itself quotes
+// what would not parse plain (": ", leading spaces, ...).
+void Str(YAML::Emitter& out, const std::string& s) {
+  if (s.empty() || !manifest::IsPlainString(s)) out << YAML::DoubleQuoted;
+  out << s;
+}
+
+void Field(YAML::Emitter& out, const char* key, const std::string& value) {
+  if (value.empty()) return;
+  out << YAML::Key << key << YAML::Value;
+  Str(out, value);
+}
+
+void List(YAML::Emitter& out, const char* key, const std::vector<std::string>& items, bool flow) {
+  out << YAML::Key << key << YAML::Value;
+  if (flow) out << YAML::Flow;
+  out << YAML::BeginSeq;
+  for (const std::string& item : items) Str(out, item);
+  out << YAML::EndSeq;
+}
+
+void Secret(YAML::Emitter& out, const SecretRef& s, const char* env_key, const char* file_key) {
+  Field(out, env_key, s.env);
+  Field(out, file_key, s.file);
+}
+
+void EmitOrganization(YAML::Emitter& out, const Organization& o) {
+  if (o.domain.empty() && !o.autodiscover) return;
+  out << YAML::Key << "organization" << YAML::Value << YAML::BeginMap;
+  Field(out, "domain", o.domain);
+  if (o.autodiscover) out << YAML::Key << "autodiscover" << YAML::Value << true;
+  out << YAML::EndMap;
+}
+
+void EmitStore(YAML::Emitter& out, const StoreSpec& s) {
+  out << YAML::Key << "store" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "type" << YAML::Value << std::string(StoreTypeName(s.type));
+  Field(out, "path", s.path);
+  if (!s.transport.empty()) List(out, "transport", s.transport, true);
+  if (s.timeout != StoreSpec().timeout) {
+    out << YAML::Key << "timeout" << YAML::Value << static_cast<long long>(s.timeout.count());
+  }
+  out << YAML::EndMap;
+}
+
+void EmitBackup(YAML::Emitter& out, const BackupSpec& b) {
+  if (b.path.empty() && b.password.empty()) return;
+  out << YAML::Key << "backup" << YAML::Value << YAML::BeginMap;
+  Field(out, "path", b.path);
+  Secret(out, b.password, "passwordEnv", "passwordFile");
+  out << YAML::EndMap;
+}
+
+void EmitIssuer(YAML::Emitter& out, const IssuerSpec& i) {
+  out << YAML::BeginMap;
+  Field(out, "name", i.name);
+  out << YAML::Key << "type" << YAML::Value << std::string(IssuerTypeName(i.type));
+  Field(out, "certificate", i.certificate);
+  Field(out, "key", i.key);
+  Field(out, "chain", i.chain);
+  Secret(out, i.key_password, "keyPasswordEnv", "keyPasswordFile");
+  Field(out, "outbox", i.outbox);
+  Field(out, "inbox", i.inbox);
+  Field(out, "pkcs12", i.pkcs12);
+  Secret(out, i.password, "passwordEnv", "passwordFile");
+  out << YAML::EndMap;
+}
+
+void EmitServer(YAML::Emitter& out, const ServerSpec& s) {
+  out << YAML::BeginMap;
+  Field(out, "name", s.name);
+  Field(out, "fqdn", s.fqdn);
+  std::vector<std::string> roles;
+  for (Role r : s.roles) roles.emplace_back(RoleName(r));
+  List(out, "roles", roles, true);
+  Field(out, "version", std::string(VersionName(s.version)));
+  if (!s.transport.empty()) List(out, "transport", s.transport, true);
+  out << YAML::EndMap;
+}
+
+void EmitKey(YAML::Emitter& out, const KeySpec& k) {
+  out << YAML::Key << "key" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "algorithm" << YAML::Value << std::string(KeyAlgorithmName(k.algorithm));
+  if (k.algorithm == KeyAlgorithm::kRsa) {
+    out << YAML::Key << "size" << YAML::Value << k.rsa_bits;
+  } else {
+    out << YAML::Key << "curve" << YAML::Value << std::string(CurveName(k.curve));
+  }
+  out << YAML::Key << "exportable" << YAML::Value << k.exportable;
+  out << YAML::EndMap;
+}
+
+void EmitCertificate(YAML::Emitter& out, const CertificateSpec& c) {
+  out << YAML::BeginMap;
+  Field(out, "name", c.name);
+  if (c.friendly_name != c.name) Field(out, "friendlyName", c.friendly_name);
+  Field(out, "subject", c.subject);
+  List(out, "dnsNames", c.dns_names, false);
+  Field(out, "issuer", c.issuer);
+  EmitKey(out, c.key);
+  out << YAML::Key << "validity" << YAML::Value << FormatDuration(c.validity);
+  out << YAML::Key << "renewBefore" << YAML::Value << FormatDuration(c.renew_before);
+  List(out, "servers", c.servers, false);
+  std::vector<std::string> services;
+  for (Service s : c.services.ToVector()) services.emplace_back(ServiceName(s));
+  List(out, "services", services, true);
+  if (c.per_server) out << YAML::Key << "perServer" << YAML::Value << true;
+  if (c.replace_default_smtp) out << YAML::Key << "replaceDefaultSmtp" << YAML::Value << true;
+  out << YAML::EndMap;
+}
+
+template <typename T>
+void Section(YAML::Emitter& out, const char* key, const std::vector<T>& items,
+             void (*emit)(YAML::Emitter&, const T&)) {
+  if (items.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+  for (const T& item : items) emit(out, item);
+  out << YAML::EndSeq;
+}
+
+}  // namespace
+
+std::string SerializeManifest(const Manifest& m) {
+  YAML::Emitter out;
+  out.SetBoolFormat(YAML::TrueFalseBool);
+  out.SetIndent(2);
+  out << YAML::BeginMap;
+  out << YAML::Key << "version" << YAML::Value << m.version;
+  EmitOrganization(out, m.organization);
+  EmitStore(out, m.store);
+  EmitBackup(out, m.backup);
+  if (m.prune) out << YAML::Key << "prune" << YAML::Value << true;
+  Section(out, "issuers", m.issuers, EmitIssuer);
+  Section(out, "servers", m.servers, EmitServer);
+  Section(out, "certificates", m.certificates, EmitCertificate);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace xcert

@@ -1,0 +1,69 @@
+// One server's Exchange Management Shell, reached through a transport
+// command (store.transport in the manifest, or the server's own transport):
+// runs an operation script there and turns whatever happened into either the
+// script's answer or an error that names the server, says what went wrong
+// and what to check.
+//
+// Failures and their codes:
+//   cannot start the command                  kUnavailable
+//   no answer within the timeout              kUnavailable (the process group is killed)
+//   authentication refused (ssh "Permission   kPermissionDenied
+//   denied", WinRM/PowerShell "Access is denied", no Exchange role)
+//   exit code != 0 without an answer          kUnavailable
+//   no XCERT-RESULT line                      kUnavailable
+//   answer cut off (partial output)           kDataLoss
+//   answer that is not JSON                   kDataLoss
+//   the script reported an error              by its category (script_protocol.h)
+// A complete answer counts even when the exit code is not 0 (PowerShell's exit
+// code can come from an unrelated native command). For operations that change
+// the server, a timeout or a cut-off answer says the change may have happened
+// and that `xcert plan` shows where things stand. Messages never contain the
+// arguments (they may hold passwords).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/util/status.h"
+#include "engine/util/time.h"
+#include "resources/exchange/process.h"
+#include "resources/exchange/script_protocol.h"
+
+namespace xcert::exchange {
+
+struct EmsTarget {
+  std::string server;             // the manifest's server name; the scripts' -Server
+  std::vector<std::string> argv;  // the transport command, placeholders expanded
+  Seconds timeout{300};
+};
+
+// Replaces "{server}" and "{fqdn}" in every argv item.
+std::vector<std::string> ExpandTransport(const std::vector<std::string>& argv,
+                                         const std::string& server, const std::string& fqdn);
+
+// The command line for messages: items joined by spaces, quoted when they
+// hold spaces.
+std::string DisplayCommand(const std::vector<std::string>& argv);
+
+// What a finished run means. `secrets` are scrubbed from any output quoted in
+// an error (the encoded arguments, passwords).
+Result<nlohmann::json> InterpretRun(const EmsTarget& target, Operation op, const ProcessResult& run,
+                                    const std::vector<std::string>& secrets);
+
+class EmsClient {
+ public:
+  explicit EmsClient(EmsTarget target) : target_(std::move(target)) {}
+
+  // Runs `op`; `args` gets "server" added. Returns the answer's body
+  // ({"ok":true,...}) or the error InterpretRun describes.
+  Result<nlohmann::json> Call(Operation op, nlohmann::json args) const;
+
+  const EmsTarget& target() const { return target_; }
+
+ private:
+  EmsTarget target_;
+};
+
+}  // namespace xcert::exchange

@@ -1,0 +1,57 @@
+#include "resources/store/backup_dir.h"
+
+#include "resources/store/local_format.h"
+#include "resources/store/store_rules.h"
+#include "resources/x509/pem.h"
+
+namespace xcert::store {
+
+namespace {
+
+// The backup folder of `server`; names that could leave `dir` are refused.
+Result<fs::path> ServerDir(const fs::path& dir, const std::string& server) {
+  if (std::string why = local::WhyInvalidServerName(server); !why.empty()) {
+    return InvalidArgument("backup of server '" + server + "': " + why);
+  }
+  return dir / server;
+}
+
+}  // namespace
+
+std::optional<std::string> BackupDir::Existing(const std::string& server,
+                                               const std::string& thumbprint) {
+  Result<fs::path> sdir = ServerDir(dir_, server);
+  if (!sdir.ok()) return std::nullopt;
+  const std::string t = NormalizeThumbprint(thumbprint);
+  if (!IsThumbprint(t)) return std::nullopt;
+  for (const char* ext : {".pfx", ".crt"}) {
+    const fs::path p = *sdir / (t + ext);
+    std::error_code ec;
+    if (fs::exists(p, ec)) return p.string();
+  }
+  return std::nullopt;
+}
+
+Result<std::string> BackupDir::Save(const std::string& server, const CertificateInfo& certificate,
+                                    const std::optional<std::string>& pkcs12) {
+  XCERT_ASSIGN_OR_RETURN(fs::path sdir, ServerDir(dir_, server));
+  const std::string t = NormalizeThumbprint(certificate.thumbprint);
+  if (!IsThumbprint(t)) {
+    return InvalidArgument("backup on " + server + ": '" + certificate.thumbprint +
+                           "' is not a certificate thumbprint");
+  }
+  if (auto existing = Existing(server, t)) return *existing;
+  if (!pkcs12 && certificate.der.empty()) {
+    return InvalidArgument("backup of " + t + " on " + server + ": the certificate's DER is empty");
+  }
+  XCERT_RETURN_IF_ERROR(CreateDirsDurable(sdir));
+  const fs::path path = sdir / (t + (pkcs12 ? ".pfx" : ".crt"));
+  if (pkcs12) {
+    XCERT_RETURN_IF_ERROR(WriteFileAtomic(path, *pkcs12, 0600));
+  } else {
+    XCERT_RETURN_IF_ERROR(WriteFileAtomic(path, x509::ToPem("CERTIFICATE", certificate.der), 0644));
+  }
+  return path.string();
+}
+
+}  // namespace xcert::store

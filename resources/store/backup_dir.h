@@ -1,0 +1,32 @@
+// A BackupSink over a folder (engine/apply/backup.h):
+//   <dir>/<server>/<THUMBPRINT>.pfx   password-protected PKCS#12, mode 0600
+//   <dir>/<server>/<THUMBPRINT>.crt   the certificate alone (PEM), for a key
+//                                     that cannot be exported
+// Files are written atomically and durably; an existing backup of a
+// thumbprint (either kind) is kept, never overwritten.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/apply/backup.h"
+#include "engine/util/file_util.h"
+
+namespace xcert::store {
+
+class BackupDir final : public BackupSink {
+ public:
+  explicit BackupDir(fs::path dir) : dir_(std::move(dir)) {}
+
+  std::optional<std::string> Existing(const std::string& server,
+                                      const std::string& thumbprint) override;
+  Result<std::string> Save(const std::string& server, const CertificateInfo& certificate,
+                           const std::optional<std::string>& pkcs12) override;
+
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  fs::path dir_;
+};
+
+}  // namespace xcert::store

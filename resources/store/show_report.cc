@@ -1,0 +1,108 @@
+#include "resources/store/show_report.h"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include "engine/util/strings.h"
+#include "resources/store/chain_status.h"
+#include "resources/store/local_store.h"
+
+namespace xcert::store {
+
+namespace {
+
+// Runs fn(i) for i in [0, n) on up to `parallelism` threads.
+void ParallelFor(size_t n, int parallelism, const std::function<void(size_t)>& fn) {
+  size_t threads = parallelism > 0 ? size_t(parallelism) : std::thread::hardware_concurrency();
+  threads = std::clamp<size_t>(threads, 1, std::max<size_t>(n, 1));
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+}
+
+Status CheckAsked(const std::vector<std::string>& asked, const std::vector<std::string>& known,
+                  const std::string& display) {
+  for (const std::string& name : asked) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const std::string hint = ClosestMatch(name, known);
+    return InvalidArgument("--server " + name + ": " + display + " has no such server" +
+                           (hint.empty() ? "" : "; did you mean " + hint + "?") +
+                           " Servers there: " + (known.empty() ? "(none)" : Join(known, ", ")));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<std::string> ShowReport::Problems() const {
+  std::vector<std::string> out;
+  for (const ShowServer& s : servers) {
+    if (!s.error.empty()) out.push_back(s.name + ": " + s.error);
+    for (const std::string& p : s.state.problems) out.push_back(s.name + ": " + p);
+  }
+  return out;
+}
+
+Result<ShowReport> CollectLocalShow(const fs::path& root, const std::string& display,
+                                    const ShowOptions& options) {
+  XCERT_ASSIGN_OR_RETURN(std::vector<std::string> known, LocalStore::ListServers(root));
+  if (options.require_known) XCERT_RETURN_IF_ERROR(CheckAsked(options.servers, known, display));
+  ShowReport report;
+  report.store = display;
+  report.at = options.now;
+  const std::vector<std::string>& names = options.servers.empty() ? known : options.servers;
+  report.servers.resize(names.size());
+  LocalStoreSet stores(root);
+  ChainStatusCache chains(options.now);
+  ParallelFor(names.size(), options.parallelism, [&](size_t i) {
+    ShowServer& out = report.servers[i];
+    out.name = names[i];
+    LocalStore* store = stores.FindLocal(names[i]);
+    out.dir = store->dir();
+    Result<local::ServerView> view = store->Read({.chains = true});
+    if (!view.ok()) {
+      out.error = view.status().message();
+      return;
+    }
+    out.state = std::move(view->state);
+    out.files = std::move(view->files);
+    out.status.reserve(out.state.certificates.size());
+    for (size_t c = 0; c < out.state.certificates.size(); ++c) {
+      out.status.push_back(chains.StatusOf(out.state.certificates[c], out.files[c].chain_der));
+    }
+  });
+  return report;
+}
+
+ShowReport CollectShow(StoreSet& stores, const std::string& display, const ShowOptions& options) {
+  ShowReport report;
+  report.store = display;
+  report.at = options.now;
+  report.servers.resize(options.servers.size());
+  ParallelFor(options.servers.size(), options.parallelism, [&](size_t i) {
+    ShowServer& out = report.servers[i];
+    out.name = options.servers[i];
+    Store* store = stores.Find(out.name);
+    if (!store) {
+      out.error = "no store is configured for this server";
+      return;
+    }
+    Result<ServerState> state = store->List();
+    if (!state.ok()) {
+      out.error = state.status().message();
+      return;
+    }
+    out.state = std::move(*state);
+    for (const CertificateInfo& c : out.state.certificates) out.status.push_back({c.status, ""});
+  });
+  return report;
+}
+
+}  // namespace xcert::store

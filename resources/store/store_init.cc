@@ -1,0 +1,28 @@
+#include "resources/store/store_init.h"
+
+#include "engine/apply/lock.h"
+#include "resources/store/local_store.h"
+#include "resources/store/setup_certificates.h"
+
+namespace xcert::store {
+
+Result<StoreInitResult> InitServerStore(const StoreInitRequest& request, const Clock& clock) {
+  XCERT_RETURN_IF_ERROR(CheckSetupIdentity(request.identity, request.domain));
+  XCERT_RETURN_IF_ERROR(LocalStore::EnsureRoot(request.store));
+  XCERT_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::Acquire(request.store, clock.Now()));
+  StoreInitResult result;
+  result.server_dir = request.store / request.identity.name;
+  LocalStore store(request.store, request.identity.name, clock);
+  std::error_code ec;
+  if (!fs::exists(result.server_dir, ec)) {
+    // Keys and signatures first: nothing is written until all of it exists.
+    XCERT_ASSIGN_OR_RETURN(ServerSeed seed,
+                           MakeSetupSeed(request.identity, request.domain, clock.Now()));
+    XCERT_RETURN_IF_ERROR(LocalStore::CreateServer(request.store, seed));
+    result.created = true;
+  }
+  XCERT_ASSIGN_OR_RETURN(result.state, store.List());
+  return result;
+}
+
+}  // namespace xcert::store

@@ -1,0 +1,35 @@
+// `xcert store init`: creates a server in a local store with what Exchange
+// setup creates for its roles (setup_certificates.h). The store folder is
+// created when missing; the server appears complete or not at all; a server
+// that exists already is left exactly as it is.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/model/server_state.h"
+#include "engine/util/file_util.h"
+#include "engine/util/status.h"
+#include "engine/util/time.h"
+
+namespace xcert::store {
+
+struct StoreInitRequest {
+  fs::path store;           // the local store folder
+  ServerIdentity identity;  // name, fqdn, roles, version
+  std::string domain;       // optional: adds <domain> and autodiscover.<domain>
+};
+
+struct StoreInitResult {
+  bool created = false;  // false: the server existed and nothing changed
+  fs::path server_dir;
+  // The server as it is now (what was created, or what was there).
+  ServerState state;
+};
+
+// Validates the request, makes `store` a local store, takes its writer lock
+// (Unavailable naming the holder when another writer has it) and creates the
+// server unless it exists.
+Result<StoreInitResult> InitServerStore(const StoreInitRequest& request, const Clock& clock);
+
+}  // namespace xcert::store

@@ -1,0 +1,108 @@
+// Semantic checks of the sections (organization, store, backup, issuers,
+// servers) and of names; the broken-manifest table has more.
+#include "engine/manifest/semantic_check.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/engine/manifest/manifest_test_util.h"
+
+namespace xcert::manifest::testing {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+TEST(SemanticCheckTest, OrganizationDomainIsADomain) {
+  EXPECT_EQ(Lines(Replace(kBase, "store:", "organization: {domain: '*.contoso.com'}\nstore:")),
+            Strings{"2:24: error: organization domain '*.contoso.com' is not a valid DNS domain: "
+                    "it is a wildcard; write the domain itself, e.g. contoso.com"});
+  EXPECT_EQ(Lines(Replace(kBase, "store:", "organization: {domain: contoso..com}\nstore:")),
+            Strings{"2:24: error: organization domain 'contoso..com' is not a valid DNS domain: "
+                    "it has an empty label; write the domain itself, e.g. contoso.com"});
+}
+
+TEST(SemanticCheckTest, ExchangeStoreAcceptsTransportPerServer) {
+  std::string yaml = Replace(kBase, "{type: local, path: ./store}", "{type: exchange}");
+  yaml = Replace(yaml, "roles: [Mailbox]}", "roles: [Mailbox], transport: [ssh, ex1]}");
+  EXPECT_EQ(Lines(yaml), Strings{"2:15: error: a store of type 'exchange' needs 'transport' (the "
+                                 "command that runs Exchange Management Shell); servers without "
+                                 "one: 'EX2'; add e.g. 'transport: [ssh, admin@ex01, powershell, "
+                                 "-NoProfile, -Command, -]' to store or to each server"});
+  yaml = Replace(yaml, "version: \"2016\"}", "version: \"2016\", transport: [ssh, ex2]}");
+  EXPECT_EQ(Lines(yaml), Strings{});
+}
+
+TEST(SemanticCheckTest, ServerTransportWithALocalStoreIsIgnoredWithAWarning) {
+  const LoadResult r =
+      Load(Replace(kBase, "roles: [Mailbox]}", "roles: [Mailbox], transport: [ssh]}"));
+  EXPECT_TRUE(r.manifest.has_value());
+  EXPECT_EQ(Lines(r.diagnostics),
+            Strings{"7:58: warning: 'transport' of server 'EX1' is ignored: the store is 'local'; "
+                    "remove it, or set store.type to exchange"});
+}
+
+TEST(SemanticCheckTest, SnapshotStoreNeedsAPath) {
+  EXPECT_EQ(Lines(Replace(kBase, "{type: local, path: ./store}", "{type: snapshot}")),
+            Strings{"2:8: error: a store of type 'snapshot' needs 'path'; add 'path: ./store' "
+                    "(relative to this file)"});
+}
+
+TEST(SemanticCheckTest, IssuerFieldsDependOnTheType) {
+  EXPECT_EQ(Lines(Replace(kBase, "{name: self, type: self-signed}",
+                          "{name: self, type: request, outbox: out, pkcs12: x.pfx}")),
+            (Strings{"4:5: error: issuer 'self' of type 'request' needs 'inbox' (folder where "
+                     "issued certificates arrive); add 'inbox: ./requests/in'",
+                     "4:46: error: field 'pkcs12' is not used by an issuer of type 'request'; "
+                     "remove it, or change the issuer's type"}));
+  EXPECT_EQ(Lines(Replace(kBase, "{name: self, type: self-signed}",
+                          "{name: self, type: file, certificate: a.pem}")),
+            Strings{"4:5: error: issuer 'self' of type 'file' needs 'key' (the private key, "
+                    "PEM); add 'key: pki/ca.key'"});
+  EXPECT_EQ(Lines(Replace(kBase, "{name: self, type: self-signed}", "{name: self, type: file}")),
+            Strings{"4:5: error: issuer 'self' of type 'file' needs 'pkcs12' (a .pfx file) or "
+                    "'certificate' and 'key' (PEM files); add e.g. 'pkcs12: certs/mail.pfx' and "
+                    "'passwordEnv: MAIL_PFX_PASSWORD'"});
+  EXPECT_EQ(Lines(Replace(kBase, "{name: self, type: self-signed}",
+                          "{name: self, type: file, pkcs12: a.pfx, keyPasswordEnv: K}")),
+            Strings{"4:45: error: field 'keyPasswordEnv' is not used by an issuer of type "
+                    "'file'; remove it, or change the issuer's type"});
+  EXPECT_EQ(Lines(Replace(kBase, ", key: ca.key}",
+                          ", key: ca.key, keyPasswordEnv: K, keyPasswordFile: k.txt}")),
+            Strings{"5:84: error: set only one of 'keyPasswordEnv' and 'keyPasswordFile'; remove "
+                    "one of them"});
+}
+
+TEST(SemanticCheckTest, FileIssuerFormsThatAreFine) {
+  EXPECT_EQ(Lines(Replace(kBase, "{name: self, type: self-signed}",
+                          "{name: self, type: file, pkcs12: a.pfx, passwordFile: p.txt, "
+                          "chain: c.pem}")),
+            Strings{});
+  EXPECT_EQ(Lines(Replace(kBase, "{name: self, type: self-signed}",
+                          "{name: self, type: file, certificate: a.pem, key: a.key, "
+                          "keyPasswordEnv: K}")),
+            Strings{});
+}
+
+TEST(SemanticCheckTest, CertificateNamesAreUniqueWithoutRegardToCase) {
+  EXPECT_EQ(Lines(std::string(kBase) +
+                  "  - {name: Mail, subject: CN=a.contoso.com, dnsNames: [a.contoso.com], "
+                  "issuer: corp-ca, servers: [EX1]}\n"),
+            Strings{"16:12: error: certificate name 'Mail' is used twice (first at line 10, as "
+                    "'mail'); names must be unique, without regard to case; rename one"});
+}
+
+TEST(SemanticCheckTest, ServerOn2013WithClientAccessIsFine) {
+  EXPECT_EQ(Lines(Replace(kBase, "roles: [Mailbox]}",
+                          "roles: [Mailbox, ClientAccess], "
+                          "version: \"2013\"}")),
+            Strings{});
+}
+
+TEST(SemanticCheckTest, PruneWithBackupIsFine) {
+  EXPECT_EQ(Lines(Replace(kBase, "store: {type: local, path: ./store}\n",
+                          "store: {type: local, path: ./store}\nprune: true\n"
+                          "backup: {path: ./b, passwordEnv: XCERT_BACKUP_PASSWORD}\n")),
+            Strings{});
+}
+
+}  // namespace
+}  // namespace xcert::manifest::testing

@@ -1,0 +1,31 @@
+#include "engine/util/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace xcert {
+namespace {
+
+TEST(StringsTest, ClosestMatchSuggestsTyposAndSwaps) {
+  const std::vector<std::string> fields = {"name",   "dnsNames", "subject",
+                                           "issuer", "servers",  "services"};
+  EXPECT_EQ(ClosestMatch("dnsname", fields), "dnsNames");
+  EXPECT_EQ(ClosestMatch("nmae", fields), "name");          // swapped letters
+  EXPECT_EQ(ClosestMatch("SERVICES", fields), "services");  // case
+  EXPECT_EQ(ClosestMatch("issuers", fields), "issuer");
+  EXPECT_EQ(ClosestMatch("validity", fields), "");  // nothing close
+}
+
+TEST(StringsTest, CaseFoldingAndSplitting) {
+  EXPECT_TRUE(EqualsIgnoreCase("MailServer21", "mailserver21"));
+  EXPECT_FALSE(EqualsIgnoreCase("mail", "mail2"));
+  EXPECT_EQ(ToUpper("ab12cd"), "AB12CD");
+  EXPECT_EQ(Split("a,,b", ','), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(Join({"a", "b"}, ", "), "a, b");
+  EXPECT_EQ(Trim("  x y \n"), "x y");
+  EXPECT_EQ(QuotedList({"corp-ca", "self"}), "'corp-ca', 'self'");
+  EXPECT_EQ(QuotedList({}), "(none)");
+  EXPECT_EQ(HexEncode("\x01\xab", true), "01AB");
+}
+
+}  // namespace
+}  // namespace xcert

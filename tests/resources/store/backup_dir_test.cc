@@ -1,0 +1,71 @@
+#include "resources/store/backup_dir.h"
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/resources/store/store_test_util.h"
+
+namespace xcert::store {
+namespace {
+
+using testing::TempDir;
+
+CertificateInfo Info(const testing::Issued& c) {
+  Result<CertificateInfo> info = x509::ParseCertificate(c.der);
+  EXPECT_TRUE(info.ok());
+  return info.ok() ? *info : CertificateInfo{};
+}
+
+unsigned Mode(const fs::path& p) {
+  struct stat st;
+  EXPECT_EQ(::stat(p.c_str(), &st), 0);
+  return st.st_mode & 07777;
+}
+
+TEST(BackupDirTest, SavesPkcs12As0600AndKeepsAnExistingBackup) {
+  TempDir dir;
+  BackupDir backups(dir.path() / "backups");
+  const testing::Issued c = testing::IssueWithKey();
+  EXPECT_FALSE(backups.Existing("MailServer21", c.thumbprint).has_value());
+  Result<std::string> path = backups.Save("MailServer21", Info(c), testing::Pkcs12Of(c, "pw"));
+  ASSERT_TRUE(path.ok()) << path.status().message();
+  EXPECT_EQ(*path, (dir.path() / "backups" / "MailServer21" / (c.thumbprint + ".pfx")).string());
+  EXPECT_EQ(Mode(*path), 0600u);
+  Result<x509::Pkcs12Contents> back = x509::ReadPkcs12(xcert::testing::ReadFileOrDie(*path), "pw");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->certificate_der, c.der);
+  EXPECT_EQ(backups.Existing("MailServer21", c.thumbprint), *path);
+
+  // A second save keeps the first file.
+  Result<std::string> again = backups.Save("MailServer21", Info(c), std::string("other"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *path);
+  EXPECT_TRUE(x509::ReadPkcs12(xcert::testing::ReadFileOrDie(*path), "pw").ok());
+}
+
+TEST(BackupDirTest, ANonExportableKeySavesTheCertificateAlone) {
+  TempDir dir;
+  BackupDir backups(dir.path());
+  const testing::Issued c = testing::IssueWithKey();
+  Result<std::string> path = backups.Save("MailServer21", Info(c), std::nullopt);
+  ASSERT_TRUE(path.ok()) << path.status().message();
+  EXPECT_EQ(fs::path(*path).filename(), c.thumbprint + ".crt");
+  EXPECT_EQ(xcert::testing::ReadFileOrDie(*path), x509::ToPem("CERTIFICATE", c.der));
+  std::string lower = c.thumbprint;
+  for (char& ch : lower) ch = char(std::tolower(ch));
+  EXPECT_EQ(backups.Existing("MailServer21", lower), *path) << "thumbprints are case-insensitive";
+}
+
+TEST(BackupDirTest, NamesThatCouldLeaveTheFolderAreRefused) {
+  TempDir dir;
+  BackupDir backups(dir.path());
+  CertificateInfo c = Info(testing::IssueWithKey());
+  EXPECT_EQ(backups.Save("../x", c, std::nullopt).status().code(), Code::kInvalidArgument);
+  c.thumbprint = "../../etc/passwd";
+  EXPECT_EQ(backups.Save("MailServer21", c, std::nullopt).status().message(),
+            "backup on MailServer21: '../../etc/passwd' is not a certificate thumbprint");
+}
+
+}  // namespace
+}  // namespace xcert::store

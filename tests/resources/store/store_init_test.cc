@@ -1,0 +1,91 @@
+#include "resources/store/store_init.h"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "engine/apply/lock.h"
+#include "resources/store/local_store.h"
+#include "tests/resources/store/store_test_util.h"
+
+namespace xcert::store {
+namespace {
+
+using testing::TempDir;
+
+StoreInitRequest Request(const fs::path& store, const std::string& name = "Edge01") {
+  return {store,
+          {name, name + ".pocket-consultant.com", {Role::kEdgeTransport}, ExchangeVersion::k2019},
+          ""};
+}
+
+TEST(StoreInitTest, CreatesTheStoreAndTheServer) {
+  TempDir dir;
+  const fs::path store = dir.path() / "new" / "store";
+  Result<StoreInitResult> r = InitServerStore(Request(store), DefaultClock());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->created);
+  EXPECT_EQ(r->server_dir, store / "Edge01");
+  EXPECT_TRUE(r->state.problems.empty());
+  ASSERT_EQ(r->state.certificates.size(), 1u);
+  EXPECT_EQ(r->state.certificates[0].services.ToLetters(), "....S..");
+  EXPECT_EQ(xcert::testing::ReadFileOrDie(store / "xcert-store.json"),
+            "{\n  \"format\": \"xcert-local-store\",\n  \"version\": 1\n}\n");
+  EXPECT_EQ(r->state.identity.fqdn, "Edge01.pocket-consultant.com");
+}
+
+TEST(StoreInitTest, AnExistingServerIsLeftExactlyAsItIs) {
+  TempDir dir;
+  const fs::path store = dir.path() / "store";
+  Result<StoreInitResult> first = InitServerStore(Request(store), DefaultClock());
+  ASSERT_TRUE(first.ok());
+  const std::string bindings = xcert::testing::ReadFileOrDie(store / "Edge01" / "bindings.json");
+  StoreInitRequest again = Request(store);
+  again.identity.fqdn = "other.pocket-consultant.com";
+  Result<StoreInitResult> second = InitServerStore(again, DefaultClock());
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(second->state.identity.fqdn, "Edge01.pocket-consultant.com");
+  EXPECT_EQ(second->state.certificates[0].thumbprint, first->state.certificates[0].thumbprint);
+  EXPECT_EQ(xcert::testing::ReadFileOrDie(store / "Edge01" / "bindings.json"), bindings);
+}
+
+TEST(StoreInitTest, InvalidInputWritesNothing) {
+  TempDir dir;
+  const fs::path store = dir.path() / "store";
+  StoreInitRequest r = Request(store);
+  r.identity.roles = {Role::kEdgeTransport, Role::kMailbox};
+  Result<StoreInitResult> result = InitServerStore(r, DefaultClock());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), Code::kInvalidArgument);
+  EXPECT_FALSE(fs::exists(store));
+}
+
+TEST(StoreInitTest, AnotherWriterHoldingTheLockIsNamed) {
+  TempDir dir;
+  const fs::path store = dir.path() / "store";
+  ASSERT_TRUE(LocalStore::EnsureRoot(store).ok());
+  Result<StoreLock> held = StoreLock::Acquire(store, testing::Now());
+  ASSERT_TRUE(held.ok());
+  // flock locks belong to the open file: a second open in this process conflicts like another
+  // process.
+  Result<StoreInitResult> r = InitServerStore(Request(store), DefaultClock());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_NE(r.status().message().find("pid " + std::to_string(::getpid())), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(fs::exists(store / "Edge01"));
+}
+
+TEST(StoreInitTest, AFolderOfSomethingElseIsRefused) {
+  TempDir dir;
+  dir.Write("photos/cat.jpg", "meow");
+  Result<StoreInitResult> r = InitServerStore(Request(dir.path() / "photos"), DefaultClock());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), (dir.path() / "photos").string() +
+                                      " is not empty and not an xcert store; give --store a new "
+                                      "or empty folder");
+}
+
+}  // namespace
+}  // namespace xcert::store
