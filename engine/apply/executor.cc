@@ -124,9 +124,11 @@ class Executor {
     if (!st.ok()) AddWarning("journal: " + st.message());
   }
 
+  // Each warning once (a failing journal would otherwise repeat its error
+  // for every record).
   void AddWarning(const std::string& w) {
     std::lock_guard<std::mutex> lock(warnings_mutex_);
-    warnings_.push_back(w);
+    if (std::find(warnings_.begin(), warnings_.end(), w) == warnings_.end()) warnings_.push_back(w);
   }
 
   StepOutcome RunStep(const Step& s) {
@@ -302,8 +304,18 @@ class Executor {
     XCERT_ASSIGN_OR_RETURN(std::string thumb, ThumbprintOf(s));
     XCERT_ASSIGN_OR_RETURN(std::optional<CertificateInfo> cert, store->Get(thumb));
     if (!cert) return NotFound(thumb + " is not in the store of " + s.server);
-    if (cert->services.Contains(s.services) && !s.replace_default_smtp) {
-      return AlreadyDone(thumb + " already serves " + s.services.ToString());
+    if (cert->services.Contains(s.services)) {
+      // Replacing the default SMTP certificate is done once this certificate
+      // is the internal transport certificate.
+      bool is_default = true;
+      if (s.replace_default_smtp) {
+        XCERT_ASSIGN_OR_RETURN(ServerState state, store->List());
+        is_default = EqualsIgnoreCase(state.bindings.internal_transport, thumb);
+      }
+      if (is_default) {
+        return AlreadyDone(thumb + " already serves " + s.services.ToString() +
+                           (s.replace_default_smtp ? " as the default SMTP certificate" : ""));
+      }
     }
     XCERT_RETURN_IF_ERROR(store->Enable(thumb, s.services, EnableOptions{s.replace_default_smtp}));
     return Done(thumb + " now serves " + s.services.ToString());

@@ -35,7 +35,8 @@ class NullJournal final : public Journal {
 
 class FileJournal final : public Journal {
  public:
-  // Creates the directory if needed and opens a new journal file for a run.
+  // Creates the directory if needed and opens a new journal file for a run
+  // (numbered "-2", "-3", ... if this process already opened one this second).
   static Result<std::unique_ptr<FileJournal>> Open(const fs::path& dir, const Clock& clock);
 
   Status Record(const std::string& event, const Step* step, const std::string& detail) override;
@@ -50,8 +51,13 @@ class FileJournal final : public Journal {
   const Clock& clock_;
 };
 
-// The latest journal in `dir` when its run did not record "end" (it was
-// killed or crashed): "<file>: interrupted after step N (kind server)".
+// The latest journal in `dir` (by the time in its name, then by modification
+// time: runs within one second, or under a fixed clock, share the name time)
+// when its run did not record "end" (it was killed or crashed):
+// "<file>: interrupted after step N (kind server)". A torn last line (a
+// crash) is ignored; another line that is not an entry is named ("; line 7
+// is damaged (not a journal entry) and was skipped"); a journal that cannot
+// be read gives "<file>: cannot be read (<reason>)" rather than silence.
 std::optional<std::string> FindInterruptedRun(const fs::path& dir);
 
 }  // namespace xcert

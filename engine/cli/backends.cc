@@ -69,6 +69,11 @@ Result<IssuerBackend> OpenIssuerBackend(const Manifest& manifest, const ActualSt
   return b;
 }
 
+void PrepareIssuers(IssuerBackend& backend, const std::set<std::string>& names,
+                    Diagnostics* diagnostics) {
+  if (backend.issuers) issuers::PrepareToIssue(*backend.issuers, names, diagnostics);
+}
+
 std::unique_ptr<BackupSink> OpenBackups(const Manifest& manifest) {
   if (manifest.backup.path.empty()) return nullptr;
   return std::make_unique<store::BackupDir>(manifest.Resolve(manifest.backup.path));

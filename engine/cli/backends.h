@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "engine/apply/backup.h"
@@ -39,6 +40,12 @@ struct IssuerBackend {
 // checks them; errors and warnings go to `diagnostics` at the issuer's line.
 Result<IssuerBackend> OpenIssuerBackend(const Manifest& manifest, const ActualState& actual,
                                         TimePoint now, Diagnostics* diagnostics);
+
+// Reads what issuing with the issuers `names` needs beyond what
+// OpenIssuerBackend read (a ca issuer's private key and its password);
+// problems go to `diagnostics` at the issuer's line.
+void PrepareIssuers(IssuerBackend& backend, const std::set<std::string>& names,
+                    Diagnostics* diagnostics);
 
 // The backup folder of the manifest (`backup.path`), or nullptr if unset.
 std::unique_ptr<BackupSink> OpenBackups(const Manifest& manifest);

@@ -4,6 +4,7 @@
 
 #include "engine/cli/command.h"
 #include "engine/cli/store_commands.h"
+#include "engine/util/strings.h"
 
 namespace xcert::cli {
 
@@ -24,12 +25,37 @@ int RunCli(int argc, char** argv) {
   app.require_subcommand(1);
   CommandAction run;
   for (RegisterFn reg : kCommands) reg(app, &run);
+  // CLI11 would only say "A subcommand is required" for a mistyped command.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    std::vector<std::string> names;
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      names.push_back(sub->get_name());
+      known |= sub->check_name(word);
+    }
+    if (!known) {
+      const std::string hint = ClosestMatch(word, names);
+      output.Error("'" + word + "' is not an xcert command" +
+                   (hint.empty() ? "; commands: " : "; did you mean " + hint + "? Commands: ") +
+                   Join(names, ", ") + " (see xcert --help)");
+      return kExitError;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version are "errors" with exit code 0.
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitError;
+    // --help and --version are "errors" with exit code 0: CLI11 prints them.
+    if (e.get_exit_code() == 0) return app.exit(e) == 0 ? kExitOk : kExitError;
+    // Real errors look like every other error (docs/exit-codes.md), and name
+    // the help of the command that was being parsed.
+    std::string command = "xcert";
+    for (const CLI::App* cur = &app; !cur->get_subcommands().empty();) {
+      cur = cur->get_subcommands().front();
+      command += " " + cur->get_name();
+    }
+    output.Error(std::string(e.what()) + "; see " + command + " --help");
+    return kExitError;
   }
   try {
     return run ? run(output) : kExitError;

@@ -135,7 +135,7 @@ std::string SummaryJson(const Plan& plan, const ApplyReport& r) {
 
 // Loads the plan to apply: the saved one (checked against the stores), or a
 // fresh one the user confirms.
-std::optional<Plan> PlanToApply(const ApplyFlags& flags, const Session& session, Output& out) {
+std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, Output& out) {
   if (!flags.plan_file.empty()) {
     Result<std::string> text = ReadFile(flags.plan_file);
     Result<Plan> saved =
@@ -147,6 +147,7 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, const Session& session,
       out.Error(saved.status().message());
       return std::nullopt;
     }
+    if (!PrepareToIssue(session, *saved, out)) return std::nullopt;
     return std::move(saved).value();
   }
   Result<Plan> plan = MakePlan(session, {});
@@ -154,6 +155,9 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, const Session& session,
     out.Error(plan.status().message());
     return std::nullopt;
   }
+  // Before the plan is shown and confirmed: a CA key that cannot be read stops
+  // apply before anything changes.
+  if (!PrepareToIssue(session, *plan, out)) return std::nullopt;
   if (flags.format == "text") out.Print(RenderPlanText(*plan, out.color()));
   if (plan->steps.empty()) return plan.value();
   if (flags.auto_approve) return plan.value();
@@ -172,12 +176,17 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, const Session& session,
 
 int RunApply(ApplyFlags flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out);
-  if (flags.manifest.empty() && !flags.plan_file.empty()) {
+  if (!flags.plan_file.empty()) {
+    // A saved plan that cannot be read is the error to report, not the
+    // manifest it would have named.
     Result<std::string> text = ReadFile(flags.plan_file);
-    if (text.ok()) {
-      Result<Plan> saved = PlanFromJsonText(*text, flags.plan_file);
-      if (saved.ok()) flags.manifest = saved->manifest_path;
+    Result<Plan> saved =
+        text.ok() ? PlanFromJsonText(*text, flags.plan_file) : Result<Plan>(text.status());
+    if (!saved.ok()) {
+      out.Error(saved.status().message());
+      return kExitError;
     }
+    if (flags.manifest.empty()) flags.manifest = saved->manifest_path;
   }
   if (flags.manifest.empty()) flags.manifest = "xcert.yaml";
   std::optional<Session> session = OpenSession({flags.manifest, flags.parallelism}, *clock, out);

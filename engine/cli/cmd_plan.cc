@@ -24,9 +24,10 @@ Status CheckServers(const Manifest& m, const std::vector<std::string>& servers) 
   for (const std::string& name : servers) {
     if (!m.FindServer(name)) {
       std::string hint = ClosestMatch(name, known);
-      return InvalidArgument("--server " + name + ": the manifest has no such server" +
-                             (hint.empty() ? "" : "; did you mean " + hint + "?") +
-                             " Known servers: " + Join(known, ", "));
+      return InvalidArgument(
+          "--server " + name + ": " + m.path + " has no such server" +
+          (hint.empty() ? "; known servers: " : "; did you mean " + hint + "? Known servers: ") +
+          Join(known, ", "));
     }
   }
   return Status::Ok();
@@ -45,8 +46,10 @@ int RunPlan(const PlanFlags& flags, Output& out) {
     out.Error(plan.status().message());
     return kExitError;
   }
-  const bool ps1_file =
-      flags.format == "ps1" || (flags.out.size() > 4 && flags.out.ends_with(".ps1"));
+  if (!PrepareToIssue(*session, *plan, out)) return kExitError;
+  // -o PLAN is a script when PLAN ends in .ps1, JSON otherwise (what
+  // `xcert apply PLAN` reads), whatever --format prints on stdout.
+  const bool ps1_file = flags.out.size() > 4 && flags.out.ends_with(".ps1");
   if (!flags.out.empty()) {
     Result<std::string> saved =
         ps1_file ? RenderPlanPs1(*plan, session->manifest) : PlanToJsonText(*plan);

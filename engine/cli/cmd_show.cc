@@ -38,9 +38,10 @@ Result<store::ShowReport> FromManifest(const ShowFlags& flags, store::ShowOption
   for (const std::string& name : options.servers) {
     if (m.FindServer(name)) continue;
     const std::string hint = ClosestMatch(name, known);
-    return InvalidArgument("--server " + name + ": " + flags.manifest + " has no such server" +
-                           (hint.empty() ? "" : "; did you mean " + hint + "?") +
-                           " Known servers: " + Join(known, ", "));
+    return InvalidArgument(
+        "--server " + name + ": " + flags.manifest + " has no such server" +
+        (hint.empty() ? "; known servers: " : "; did you mean " + hint + "? Known servers: ") +
+        Join(known, ", "));
   }
   if (options.servers.empty()) options.servers = known;
   options.require_known = false;

@@ -44,9 +44,10 @@ Result<std::string> SnapshotDir(const SnapshotFlags& flags, Output& out) {
     std::vector<std::string> known;
     for (const ServerSpec& s : m.servers) known.push_back(s.name);
     const std::string hint = ClosestMatch(flags.server, known);
-    return InvalidArgument("--server " + flags.server + ": " + file + " has no such server" +
-                           (hint.empty() ? "" : "; did you mean " + hint + "?") +
-                           " Known servers: " + Join(known, ", "));
+    return InvalidArgument(
+        "--server " + flags.server + ": " + file + " has no such server" +
+        (hint.empty() ? "; known servers: " : "; did you mean " + hint + "? Known servers: ") +
+        Join(known, ", "));
   }
   return m.Resolve(m.store.path);
 }

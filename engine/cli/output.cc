@@ -21,7 +21,8 @@ std::mutex g_err_mutex;  // progress lines come from several apply threads
 
 }  // namespace
 
-Output::Output(std::FILE* out, std::FILE* err) : out_(out), err_(err), color_(WantColor(err)) {}
+Output::Output(std::FILE* out, std::FILE* err)
+    : out_(out), err_(err), color_(WantColor(out)), err_color_(WantColor(err)) {}
 
 void Output::Print(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), out_);
@@ -30,7 +31,7 @@ void Output::Print(std::string_view text) {
 
 void Output::Report(const Diagnostic& d) {
   std::string line = d.ToString();
-  if (color_) {
+  if (err_color_) {
     const std::string label = d.severity == Severity::kError ? "error:" : "warning:";
     const std::string colored =
         d.severity == Severity::kError ? "\033[1;31merror:\033[0m" : "\033[1;35mwarning:\033[0m";
@@ -48,13 +49,14 @@ void Output::Report(const Diagnostics& ds) {
 void Output::Error(std::string_view message) {
   std::lock_guard<std::mutex> lock(g_err_mutex);
   std::fprintf(err_, "%s %.*s\n",
-               color_ ? "\033[1;31merror:\033[0m" : "error:", int(message.size()), message.data());
+               err_color_ ? "\033[1;31merror:\033[0m" : "error:", int(message.size()),
+               message.data());
 }
 
 void Output::Warning(std::string_view message) {
   std::lock_guard<std::mutex> lock(g_err_mutex);
   std::fprintf(err_, "%s %.*s\n",
-               color_ ? "\033[1;35mwarning:\033[0m" : "warning:", int(message.size()),
+               err_color_ ? "\033[1;35mwarning:\033[0m" : "warning:", int(message.size()),
                message.data());
 }
 

@@ -25,13 +25,16 @@ class Output {
   // A progress line on stderr.
   void Progress(std::string_view line);
 
+  // Whether results printed with Print may be coloured: stdout is a terminal
+  // (`xcert plan > plan.txt` gets no escape codes) and NO_COLOR is unset.
   bool color() const { return color_; }
   bool stdin_is_terminal() const;
 
  private:
   std::FILE* out_;
   std::FILE* err_;
-  bool color_;
+  bool color_;      // stdout
+  bool err_color_;  // stderr: diagnostics and progress
 };
 
 }  // namespace xcert::cli

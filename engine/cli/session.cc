@@ -72,4 +72,17 @@ Result<Plan> MakePlan(const Session& session, const std::set<std::string>& serve
   return plan;
 }
 
+bool PrepareToIssue(Session& session, const Plan& plan, Output& out) {
+  std::set<std::string> names;
+  for (const Step& s : plan.steps) {
+    if (s.kind == StepKind::kIssue) names.insert(s.issuer);
+  }
+  if (names.empty()) return true;
+  Diagnostics diagnostics;
+  PrepareIssuers(session.issuers, names, &diagnostics);
+  diagnostics.SortAndUnique();
+  out.Report(diagnostics);
+  return !diagnostics.has_errors();
+}
+
 }  // namespace xcert::cli

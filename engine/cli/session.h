@@ -41,4 +41,9 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
 // manifest path and digest recorded in the plan.
 Result<Plan> MakePlan(const Session& session, const std::set<std::string>& servers);
 
+// Reads what the plan's issue steps need and OpenSession left for later (a ca
+// issuer's private key and its password), so that drift, and plans that issue
+// nothing, run without the CA key's password. false after reporting errors.
+bool PrepareToIssue(Session& session, const Plan& plan, Output& out);
+
 }  // namespace xcert::cli

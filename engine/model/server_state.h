@@ -74,7 +74,8 @@ using ActualState = std::map<std::string, ServerState>;
 namespace xcert {
 
 // The observed facts a plan relies on, as "key -> value" lines such as
-// "certificate/ABC…" -> "services=IP.WS.. key=exportable notAfter=…" and
+// "certificate/ABC…" -> "services=IP.WS.. key=exportable" (plus " pending"
+// for a request and " attributes=unknown"; dates are in the thumbprint) and
 // "binding/IIS" -> "ABC…". Saved in plan files; comparing two summaries names
 // exactly what changed on a server.
 std::map<std::string, std::string> ObservedSummary(const ServerState& state);

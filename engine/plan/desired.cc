@@ -21,8 +21,12 @@ DesiredCertificate Instance(const Manifest& m, size_t index, const ServerSpec* s
   d.dns_names = spec.dns_names;
   d.friendly_name = spec.friendly_name.empty() ? spec.name : spec.friendly_name;
   d.issuer = spec.issuer;
-  auto it = issuers.find(spec.issuer);
-  if (it != issuers.end()) d.issuer_type = it->second.type;
+  // The manifest declares the type; facts (when given) were read for it.
+  if (const IssuerSpec* declared = m.FindIssuer(spec.issuer)) {
+    d.issuer_type = declared->type;
+  } else if (auto it = issuers.find(spec.issuer); it != issuers.end()) {
+    d.issuer_type = it->second.type;
+  }
   d.key = spec.key;
   d.validity = spec.validity;
   d.renew_before = spec.renew_before;

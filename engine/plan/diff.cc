@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "engine/model/dn.h"
 #include "engine/model/dns_name.h"
@@ -88,11 +89,62 @@ std::string NamesDelta(const std::vector<std::string>& want, const std::vector<s
   return out;
 }
 
-bool SameCommonName(const std::string& a, const std::string& b) {
-  auto ra = ParseDn(a), rb = ParseDn(b);
-  if (!ra.ok() || !rb.ok()) return SameDn(a, b);
-  return EqualsIgnoreCase(CommonName(*ra), CommonName(*rb));
-}
+// The name comparisons of diff with every distinct text parsed once. Diff
+// compares every desired certificate with every certificate on its servers
+// (a fleet: tens of thousands of pairs), and parsing DNs dominated that.
+// Same results as SameDn, SameCommonName and SameDnsNameSet.
+class NameCache {
+ public:
+  // SameDn(a, b).
+  bool SameDn(const std::string& a, const std::string& b) {
+    const Dn& da = DnOf(a);
+    const Dn& db = DnOf(b);
+    if (da.parsed && db.parsed) return da.key == db.key;
+    return EqualsIgnoreCase(Trim(a), Trim(b));
+  }
+
+  // The CNs compared ignoring case; SameDn when either does not parse.
+  bool SameCommonName(const std::string& a, const std::string& b) {
+    const Dn& da = DnOf(a);
+    const Dn& db = DnOf(b);
+    if (!da.parsed || !db.parsed) return SameDn(a, b);
+    return EqualsIgnoreCase(da.common_name, db.common_name);
+  }
+
+  // SameDnsNameSet(a, b); the vectors must outlive the cache.
+  bool SameDnsNameSet(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    return CanonicalOf(a) == CanonicalOf(b);
+  }
+
+ private:
+  struct Dn {
+    bool parsed = false;
+    std::string key;
+    std::string common_name;
+  };
+
+  const Dn& DnOf(const std::string& text) {
+    auto [it, inserted] = dns_.try_emplace(text);
+    if (inserted) {
+      Result<std::vector<Rdn>> rdns = ParseDn(text);
+      if (rdns.ok()) {
+        it->second.parsed = true;
+        it->second.key = DnKey(*rdns);
+        it->second.common_name = CommonName(*rdns);
+      }
+    }
+    return it->second;
+  }
+
+  const std::vector<std::string>& CanonicalOf(const std::vector<std::string>& names) {
+    auto [it, inserted] = canonical_.try_emplace(&names);
+    if (inserted) it->second = CanonicalDnsNames(names);
+    return it->second;
+  }
+
+  std::unordered_map<std::string, Dn> dns_;
+  std::unordered_map<const std::vector<std::string>*, std::vector<std::string>> canonical_;
+};
 
 bool KeyMatches(const KeySpec& want, const CertificateInfo& c) {
   if (c.key_algorithm != want.algorithm) return false;
@@ -106,12 +158,12 @@ std::string KeyDescription(const CertificateInfo& c) {
 }
 
 // Empty when the certificate comes from the issuer, else why not.
-std::string IssuerProblem(const IssuerFacts& f, const CertificateInfo& c) {
+std::string IssuerProblem(const IssuerFacts& f, const CertificateInfo& c, NameCache& names) {
   switch (f.type) {
     case IssuerType::kSelfSigned:
       return c.self_signed ? "" : "issued by '" + c.issuer + "', wants a self-signed certificate";
     case IssuerType::kCa: {
-      const bool same_name = SameDn(c.issuer, f.ca_subject);
+      const bool same_name = names.SameDn(c.issuer, f.ca_subject);
       const bool same_key = f.ca_key_id.empty() || c.authority_key_id.empty() ||
                             EqualsIgnoreCase(c.authority_key_id, f.ca_key_id);
       if (same_name && same_key) return "";
@@ -130,22 +182,27 @@ std::string IssuerProblem(const IssuerFacts& f, const CertificateInfo& c) {
   return "";
 }
 
-}  // namespace
-
-std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFacts& f,
-                                   const CertificateInfo& c, TimePoint now) {
-  std::vector<ReasonDetail> out;
+// Evaluate's checks, in order, appending each failing reason to `out`. With
+// `out` null it only answers whether `c` satisfies `d` — no reason at all,
+// or, for a file issuer, only time-based ones (a purchased certificate xcert
+// cannot renew) — stopping at the first failure and building no text.
+bool EvaluateInto(const DesiredCertificate& d, const IssuerFacts& f, const CertificateInfo& c,
+                  TimePoint now, NameCache& names, std::vector<ReasonDetail>* out) {
+  const bool quick = out == nullptr;
   if (c.attributes_known && !c.has_private_key) {
-    out.push_back(
+    if (quick) return false;
+    out->push_back(
         {Reason::kMissingPrivateKey, "the store holds no private key for it", d.where_key});
   }
   if (!KeyMatches(d.key, c)) {
-    out.push_back({Reason::kKeySpecMismatch,
-                   "has " + KeyDescription(c) + ", wants " + d.key.ToString(), d.where_key});
+    if (quick) return false;
+    out->push_back({Reason::kKeySpecMismatch,
+                    "has " + KeyDescription(c) + ", wants " + d.key.ToString(), d.where_key});
   } else if (d.key.exportable && c.attributes_known && c.has_private_key && !c.exportable) {
-    out.push_back({Reason::kKeySpecMismatch,
-                   "its private key is not exportable, the manifest asks for key.exportable: true",
-                   d.where_key});
+    if (quick) return false;
+    out->push_back({Reason::kKeySpecMismatch,
+                    "its private key is not exportable, the manifest asks for key.exportable: true",
+                    d.where_key});
   }
   // Certificates signed outside xcert (a CA answering a request, a purchased
   // file) are what the CA chose to sign: their subject may gain O/OU/C fields
@@ -153,36 +210,61 @@ std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFact
   // when the CN matches and every wanted name is covered; demanding equality
   // would re-request them forever.
   const bool signed_elsewhere = f.type == IssuerType::kRequest || f.type == IssuerType::kFile;
-  if (signed_elsewhere ? !SameCommonName(c.subject, d.subject) : !SameDn(c.subject, d.subject)) {
-    out.push_back({Reason::kSubjectMismatch, "has '" + c.subject + "', wants '" + d.subject + "'",
-                   d.where_subject});
+  if (signed_elsewhere ? !names.SameCommonName(c.subject, d.subject)
+                       : !names.SameDn(c.subject, d.subject)) {
+    if (quick) return false;
+    out->push_back({Reason::kSubjectMismatch, "has '" + c.subject + "', wants '" + d.subject + "'",
+                    d.where_subject});
   }
   if (signed_elsewhere) {
     const std::vector<std::string> uncovered = UncoveredNames(c, d.dns_names);
     if (!uncovered.empty()) {
-      out.push_back(
+      if (quick) return false;
+      out->push_back(
           {Reason::kNamesMismatch, "does not cover " + Join(uncovered, ", "), d.where_dns_names});
     }
-  } else if (!SameDnsNameSet(c.dns_names, d.dns_names)) {
-    out.push_back(
+  } else if (!names.SameDnsNameSet(c.dns_names, d.dns_names)) {
+    if (quick) return false;
+    out->push_back(
         {Reason::kNamesMismatch, NamesDelta(d.dns_names, c.dns_names), d.where_dns_names});
   }
-  if (std::string why = IssuerProblem(f, c); !why.empty()) {
-    out.push_back({Reason::kIssuerMismatch, why, d.where_issuer});
+  if (std::string why = IssuerProblem(f, c, names); !why.empty()) {
+    if (quick) return false;
+    out->push_back({Reason::kIssuerMismatch, why, d.where_issuer});
   }
+  // A file issuer's certificate is not re-issued for time-only reasons (see
+  // OnlyTimeReasons); Expired is not one of them.
+  const bool time_only_ignored = quick && f.type == IssuerType::kFile;
   if (now >= c.not_after) {
-    out.push_back({Reason::kExpired, "expired on " + Date(c.not_after), d.where_validity});
+    if (quick) return false;
+    out->push_back({Reason::kExpired, "expired on " + Date(c.not_after), d.where_validity});
   } else if (now >= c.not_after - d.renew_before) {
-    out.push_back({Reason::kRenewalDue,
-                   "expires on " + Date(c.not_after) + " (" +
-                       std::to_string(DaysBetween(now, c.not_after)) + " days left, renewBefore " +
-                       FormatDuration(d.renew_before) + ")",
-                   d.where_validity});
+    if (quick && !time_only_ignored) return false;
+    if (!quick) {
+      out->push_back({Reason::kRenewalDue,
+                      "expires on " + Date(c.not_after) + " (" +
+                          std::to_string(DaysBetween(now, c.not_after)) +
+                          " days left, renewBefore " + FormatDuration(d.renew_before) + ")",
+                      d.where_validity});
+    }
   }
   if (now < c.not_before) {
-    out.push_back(
-        {Reason::kNotYetValid, "valid only from " + Date(c.not_before), d.where_validity});
+    if (quick && !time_only_ignored) return false;
+    if (!quick) {
+      out->push_back(
+          {Reason::kNotYetValid, "valid only from " + Date(c.not_before), d.where_validity});
+    }
   }
+  return quick || out->empty();
+}
+
+}  // namespace
+
+std::vector<ReasonDetail> Evaluate(const DesiredCertificate& d, const IssuerFacts& f,
+                                   const CertificateInfo& c, TimePoint now) {
+  NameCache names;
+  std::vector<ReasonDetail> out;
+  EvaluateInto(d, f, c, now, names, &out);
   return out;
 }
 
@@ -250,20 +332,26 @@ class Differ {
 
   // Reasons for one certificate, ignoring time-only reasons of purchased files.
   std::vector<ReasonDetail> Check(const DesiredCertificate& d, const IssuerFacts& f,
-                                  const CertificateInfo& c) const {
-    std::vector<ReasonDetail> r = Evaluate(d, f, c, now_);
+                                  const CertificateInfo& c) {
+    std::vector<ReasonDetail> r;
+    EvaluateInto(d, f, c, now_, names_, &r);
     if (f.type == IssuerType::kFile && OnlyTimeReasons(r)) r.clear();
     return r;
   }
 
+  // Check(d, f, c).empty(), without building the reasons.
+  bool Satisfies(const DesiredCertificate& d, const IssuerFacts& f, const CertificateInfo& c) {
+    return EvaluateInto(d, f, c, now_, names_, nullptr);
+  }
+
   // Every satisfying certificate, with the servers that hold it.
-  std::vector<Holder> Satisfying(const DesiredCertificate& d, const IssuerFacts& f) const {
+  std::vector<Holder> Satisfying(const DesiredCertificate& d, const IssuerFacts& f) {
     std::map<std::string, Holder> by_thumb;
     for (const std::string& server : d.servers) {
       const ServerState* s = StateOf(server);
       if (!s) continue;
       for (const CertificateInfo& c : s->certificates) {
-        if (c.pending_request || !Check(d, f, c).empty()) continue;
+        if (c.pending_request || !Satisfies(d, f, c)) continue;
         Holder& h = by_thumb.try_emplace(c.thumbprint, Holder{&c, {}}).first->second;
         h.servers.push_back(server);
       }
@@ -290,12 +378,12 @@ class Differ {
 
   // The certificate now standing for `d` on a server, if any: same friendly
   // name or subject (a previous version), most recent first.
-  const CertificateInfo* Previous(const DesiredCertificate& d, const ServerState& s) const {
+  const CertificateInfo* Previous(const DesiredCertificate& d, const ServerState& s) {
     const CertificateInfo* best = nullptr;
     for (const CertificateInfo& c : s.certificates) {
       if (c.pending_request) continue;
       const bool same = (!c.friendly_name.empty() && c.friendly_name == d.friendly_name) ||
-                        SameDn(c.subject, d.subject);
+                        names_.SameDn(c.subject, d.subject);
       if (!same) continue;
       if (!best || c.not_after > best->not_after ||
           (c.not_after == best->not_after && c.thumbprint < best->thumbprint)) {
@@ -305,13 +393,13 @@ class Differ {
     return best;
   }
 
-  const CertificateInfo* PendingFor(const DesiredCertificate& d, std::string* server) const {
+  const CertificateInfo* PendingFor(const DesiredCertificate& d, std::string* server) {
     for (const std::string& name : d.servers) {
       const ServerState* s = StateOf(name);
       if (!s) continue;
       for (const CertificateInfo& c : s->certificates) {
-        if (c.pending_request && SameDn(c.subject, d.subject) &&
-            SameDnsNameSet(c.dns_names, d.dns_names) && c.key_algorithm == d.key.algorithm) {
+        if (c.pending_request && names_.SameDn(c.subject, d.subject) &&
+            names_.SameDnsNameSet(c.dns_names, d.dns_names) && c.key_algorithm == d.key.algorithm) {
           *server = name;
           return &c;
         }
@@ -390,7 +478,8 @@ class Differ {
   // it is drift without a step, reported with the days left.
   void NoteUnfixableExpiry(const DesiredCertificate& d, const IssuerFacts& f, const ServerState& s,
                            const CertificateInfo& c) {
-    std::vector<ReasonDetail> r = Evaluate(d, f, c, now_);
+    std::vector<ReasonDetail> r;
+    EvaluateInto(d, f, c, now_, names_, &r);
     if (r.empty()) return;
     for (ReasonDetail& reason : r) {
       if (reason.reason == Reason::kRenewalDue) {
@@ -464,6 +553,7 @@ class Differ {
       c.where = d.where_services;
       c.reasons = {{Reason::kBindingMismatch, BindingDetail(d, s, svc, c.current, thumbprint),
                     d.where_services}};
+      bind_changes_[s.server].push_back(result_.changes.size());
       result_.changes.push_back(std::move(c));
     }
   }
@@ -578,7 +668,7 @@ class Differ {
     }
     for (const DesiredCertificate* d : by_server_[server]) {
       if ((!c.friendly_name.empty() && c.friendly_name == d->friendly_name) ||
-          SameDn(c.subject, d->subject)) {
+          names_.SameDn(c.subject, d->subject)) {
         return d->artifact;
       }
     }
@@ -588,8 +678,10 @@ class Differ {
   // The bindings once this plan's binding changes on the server are applied.
   Bindings BindingsAfter(const ServerState& s) const {
     Bindings b = s.bindings;
-    for (const Change& c : result_.changes) {
-      if (c.server != s.server || c.action != ChangeAction::kBind) continue;
+    auto changes = bind_changes_.find(s.server);
+    if (changes == bind_changes_.end()) return b;
+    for (size_t i : changes->second) {
+      const Change& c = result_.changes[i];
       const Service svc = c.services.ToVector().front();
       const std::string holder = c.target.empty() ? "(new)" : c.target;
       if (svc == Service::kIis) b.iis = holder;
@@ -604,13 +696,12 @@ class Differ {
     return b;
   }
 
-  static std::string WhyKeep(const ServerState& s, const Bindings& after,
-                             const CertificateInfo& c) {
+  std::string WhyKeep(const ServerState& s, const Bindings& after, const CertificateInfo& c) {
     if (std::string p = after.ProtectionOf(c.thumbprint); !p.empty()) return p;
     if (c.pending_request) return "it is a pending request (never pruned)";
     if (!c.attributes_known) return "its attributes are unknown (recorded as RawData only)";
     if (!s.complete()) return "the store of " + s.server + " could not be read completely";
-    if (SameDn(c.subject, "CN=Microsoft Exchange Server Auth Certificate")) {
+    if (names_.SameDn(c.subject, kAuthSubject)) {
       return "it is an Exchange Auth (OAuth) certificate";
     }
     if (ToUpper(c.subject).rfind("CN=WMSVC", 0) == 0) {
@@ -626,19 +717,23 @@ class Differ {
   std::map<std::string, IssuerFacts> fallback_facts_;
   std::map<std::string, std::set<std::string>> managed_;  // server -> thumbprints
   std::map<std::string, std::vector<const DesiredCertificate*>> by_server_;
+  // Indices in result_.changes of each server's binding changes, in order.
+  std::unordered_map<std::string, std::vector<size_t>> bind_changes_;
+  NameCache names_;
+  const std::string kAuthSubject = "CN=Microsoft Exchange Server Auth Certificate";
 };
 
 }  // namespace
 
 DiffResult Diff(const Desired& desired, const ActualState& actual, TimePoint now) {
   DiffResult r = Differ(desired, actual, now).Run();
+  std::set<std::string> listed;
+  for (const Blocked& b : r.blocked) listed.insert(b.server);
   for (const DesiredCertificate& d : desired.certificates) {
     for (const std::string& server : d.servers) {
       auto it = actual.find(server);
       if (it != actual.end() && it->second.complete()) continue;
-      const bool listed = std::any_of(r.blocked.begin(), r.blocked.end(),
-                                      [&](const Blocked& b) { return b.server == server; });
-      if (listed) continue;
+      if (!listed.insert(server).second) continue;
       std::string why = it == actual.end()
                             ? "the store of " + server + " was not found"
                             : "the store of " + server +

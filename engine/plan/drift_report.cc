@@ -1,5 +1,6 @@
 #include "engine/plan/drift_report.h"
 
+#include <algorithm>
 #include <map>
 
 #include "engine/plan/plan_json.h"
@@ -87,6 +88,77 @@ size_t CountNotInSync(const std::vector<DriftItem>& items) {
   return n;
 }
 
+// Certificates the manifest does not describe that apply would remove
+// (prune: true). They are drift too: every report shows them.
+std::vector<const UnmanagedCertificate*> Removals(const DiffResult& diff) {
+  std::vector<const UnmanagedCertificate*> out;
+  for (const UnmanagedCertificate& u : diff.unmanaged) {
+    if (u.remove) out.push_back(&u);
+  }
+  return out;
+}
+
+constexpr const char* kPruneReason =
+    "the manifest does not describe it; apply removes it (prune: true)";
+
+// What is not as declared, e.g. "1 of 3 certificates differ from the
+// manifest, and 2 certificates it does not describe would be removed (prune:
+// true)". Items whose store could not be read are counted apart: they are not
+// known to differ.
+std::string DriftHeadline(const std::vector<DriftItem>& items, size_t removals) {
+  size_t differ = 0, blocked = 0;
+  for (const DriftItem& i : items) {
+    differ += i.status == DriftStatus::kDrift || i.status == DriftStatus::kPending;
+    blocked += i.status == DriftStatus::kBlocked;
+  }
+  const std::string of = " of " + std::to_string(items.size()) + " certificates ";
+  std::vector<std::string> parts;
+  if (differ > 0 || blocked == 0)
+    parts.push_back(std::to_string(differ) + of + "differ from the manifest");
+  if (blocked > 0)
+    parts.push_back(std::to_string(blocked) + of +
+                    "could not be checked (their store could not be read)");
+  if (removals > 0) {
+    parts.push_back(std::to_string(removals) +
+                    (removals == 1 ? " certificate it does not describe would be removed"
+                                   : " certificates it does not describe would be removed") +
+                    " (prune: true)");
+  }
+  std::string s;
+  for (size_t i = 0; i < parts.size(); ++i)
+    s += (i == 0 ? "" : i + 1 == parts.size() ? ", and " : ", ") + parts[i];
+  return s;
+}
+
+// Whether plan has anything to show: something differs (not only unreadable stores).
+bool PlanWouldChange(const std::vector<DriftItem>& items, size_t removals) {
+  if (removals > 0) return true;
+  return std::any_of(items.begin(), items.end(), [](const DriftItem& i) {
+    return i.status == DriftStatus::kDrift || i.status == DriftStatus::kPending;
+  });
+}
+
+// The first line that explains an item that is not in sync: a blocked or
+// pending item's detail, otherwise its first reason.
+std::string Headline(const DriftItem& i) {
+  if (!i.detail.empty() || i.reasons.empty()) return i.detail;
+  if (i.status == DriftStatus::kPending) {
+    for (const ReasonDetail& r : i.reasons) {
+      if (r.reason == Reason::kPending) return ReasonLine(r);
+    }
+  }
+  return ReasonLine(i.reasons.front());
+}
+
+// Everything about an item, one entry each: the blocking reason, then the
+// reasons (a pending item's detail is already one of its reasons).
+std::vector<std::string> ExplanationLines(const DriftItem& i) {
+  std::vector<std::string> out;
+  if (i.status == DriftStatus::kBlocked && !i.detail.empty()) out.push_back(i.detail);
+  for (const ReasonDetail& r : i.reasons) out.push_back(ReasonLine(r));
+  return out;
+}
+
 }  // namespace
 
 std::string RenderDriftText(const DiffResult& diff, bool color) {
@@ -108,17 +180,21 @@ std::string RenderDriftText(const DiffResult& diff, bool color) {
     if (i.status == DriftStatus::kBlocked) continue;
     for (const ReasonDetail& r : i.reasons) out += "            " + ReasonLine(r) + "\n";
   }
-  for (const UnmanagedCertificate& u : diff.unmanaged) {
-    if (u.remove)
-      out += "  " + paint("31", "prune  ") + " " + u.server + "/certificate/" +
-             u.certificate.thumbprint + " would be removed\n";
+  const std::vector<const UnmanagedCertificate*> removals = Removals(diff);
+  for (const UnmanagedCertificate* u : removals) {
+    out += "  " + paint("31", "prune  ") + " " + u->server + "/certificate/" +
+           u->certificate.thumbprint + " would be removed\n";
   }
   const size_t bad = CountNotInSync(items);
   out += "\n";
-  out += bad == 0 && !diff.HasDrift()
-             ? "In sync: " + std::to_string(items.size()) + " certificates match the manifest.\n"
-             : "Drift: " + std::to_string(bad) + " of " + std::to_string(items.size()) +
-                   " certificates differ from the manifest; run xcert plan to see the steps.\n";
+  if (bad == 0 && !diff.HasDrift()) {
+    out += "In sync: " + std::to_string(items.size()) + " certificates match the manifest.\n";
+  } else if (PlanWouldChange(items, removals.size())) {
+    out +=
+        "Drift: " + DriftHeadline(items, removals.size()) + "; run xcert plan to see the steps.\n";
+  } else {
+    out += DriftHeadline(items, removals.size()) + ".\n";
+  }
   return out;
 }
 
@@ -141,50 +217,75 @@ std::string RenderDriftJson(const DiffResult& diff, TimePoint now) {
   nlohmann::ordered_json changes = nlohmann::ordered_json::array();
   for (const Change& c : diff.changes) changes.push_back(ChangeToJson(c));
   j["changes"] = std::move(changes);
+  nlohmann::ordered_json removed = nlohmann::ordered_json::array();
+  for (const UnmanagedCertificate* u : Removals(diff)) {
+    removed.push_back({{"server", u->server},
+                       {"thumbprint", u->certificate.thumbprint},
+                       {"subject", u->certificate.subject}});
+  }
+  j["removals"] = std::move(removed);
   return j.dump(2) + "\n";
 }
 
 std::string RenderDriftMarkdown(const DiffResult& diff) {
   const std::vector<DriftItem> items = DriftItems(diff);
+  const std::vector<const UnmanagedCertificate*> removals = Removals(diff);
   const size_t bad = CountNotInSync(items);
   std::string out = "### xcert drift\n\n";
   out += bad == 0 && !diff.HasDrift()
              ? "✅ In sync: " + std::to_string(items.size()) + " certificates match the manifest.\n"
-             : "❌ " + std::to_string(bad) + " of " + std::to_string(items.size()) +
-                   " certificates differ from the manifest.\n";
-  if (bad == 0) return out;
+             : "❌ " + DriftHeadline(items, removals.size()) + ".\n";
+  if (bad == 0 && removals.empty()) return out;
+  // Table cells cannot hold '|'.
+  auto cell = [](std::string s) {
+    for (char& c : s) {
+      if (c == '|') c = '/';
+    }
+    return s;
+  };
   out += "\n| Server | Certificate | Status | Reasons |\n|---|---|---|---|\n";
   for (const DriftItem& i : items) {
     if (i.status == DriftStatus::kInSync) continue;
-    std::string reasons = i.detail;
-    for (const ReasonDetail& r : i.reasons)
-      reasons += (reasons.empty() ? "" : "<br>") + ReasonLine(r);
-    for (char& c : reasons) {
-      if (c == '|') c = '/';
-    }
-    out += "| " + i.server + " | " + i.certificate + " | " +
-           std::string(DriftStatusName(i.status)) + " | " + reasons + " |\n";
+    std::string reasons;
+    for (const std::string& line : ExplanationLines(i))
+      reasons += (reasons.empty() ? "" : "<br>") + line;
+    out += "| " + cell(i.server) + " | " + cell(i.certificate) + " | " +
+           std::string(DriftStatusName(i.status)) + " | " + cell(reasons) + " |\n";
+  }
+  for (const UnmanagedCertificate* u : removals) {
+    out += "| " + cell(u->server) + " | `" + u->certificate.thumbprint + "` " +
+           cell(u->certificate.subject) + " | prune | " + kPruneReason + " |\n";
   }
   return out;
 }
 
 std::string RenderDriftJunit(const DiffResult& diff) {
   const std::vector<DriftItem> items = DriftItems(diff);
+  const std::vector<const UnmanagedCertificate*> removals = Removals(diff);
   std::map<std::string, std::vector<const DriftItem*>> by_server;
+  std::map<std::string, std::vector<const UnmanagedCertificate*>> removals_by_server;
   std::vector<std::string> order;
   for (const DriftItem& i : items) {
     if (!by_server.count(i.server)) order.push_back(i.server);
     by_server[i.server].push_back(&i);
   }
+  for (const UnmanagedCertificate* u : removals) {
+    if (!by_server.count(u->server) && !removals_by_server.count(u->server))
+      order.push_back(u->server);
+    removals_by_server[u->server].push_back(u);
+  }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"xcert drift\" tests=\"" + std::to_string(items.size()) +
-         "\" failures=\"" + std::to_string(CountNotInSync(items)) + "\">\n";
+  out += "<testsuites name=\"xcert drift\" tests=\"" +
+         std::to_string(items.size() + removals.size()) + "\" failures=\"" +
+         std::to_string(CountNotInSync(items) + removals.size()) + "\">\n";
   for (const std::string& server : order) {
     const auto& list = by_server[server];
-    size_t failures = 0;
+    const auto& removed = removals_by_server[server];
+    size_t failures = removed.size();
     for (const DriftItem* i : list) failures += i->status != DriftStatus::kInSync;
     out += "  <testsuite name=\"" + XmlEscape(server) + "\" tests=\"" +
-           std::to_string(list.size()) + "\" failures=\"" + std::to_string(failures) + "\">\n";
+           std::to_string(list.size() + removed.size()) + "\" failures=\"" +
+           std::to_string(failures) + "\">\n";
     for (const DriftItem* i : list) {
       out += "    <testcase classname=\"" + XmlEscape(server) + "\" name=\"certificate/" +
              XmlEscape(i->certificate) + "\" file=\"" + XmlEscape(i->where.file) + "\" line=\"" +
@@ -193,12 +294,18 @@ std::string RenderDriftJunit(const DiffResult& diff) {
         out += "/>\n";
         continue;
       }
-      std::string message = i->reasons.empty() ? i->detail : ReasonLine(i->reasons.front());
-      std::string body = i->detail;
-      for (const ReasonDetail& r : i->reasons) body += (body.empty() ? "" : "\n") + ReasonLine(r);
+      std::string body;
+      for (const std::string& line : ExplanationLines(*i))
+        body += (body.empty() ? "" : "\n") + line;
       out += ">\n      <failure type=\"" + std::string(DriftStatusName(i->status)) +
-             "\" message=\"" + XmlEscape(message) + "\">" + XmlEscape(body) +
+             "\" message=\"" + XmlEscape(Headline(*i)) + "\">" + XmlEscape(body) +
              "</failure>\n    </testcase>\n";
+    }
+    for (const UnmanagedCertificate* u : removed) {
+      out += "    <testcase classname=\"" + XmlEscape(server) + "\" name=\"unmanaged/" +
+             XmlEscape(u->certificate.thumbprint) +
+             "\">\n      <failure type=\"prune\" message=\"" + XmlEscape(kPruneReason) + "\">" +
+             XmlEscape(u->certificate.subject) + "</failure>\n    </testcase>\n";
     }
     out += "  </testsuite>\n";
   }

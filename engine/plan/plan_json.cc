@@ -1,5 +1,9 @@
 #include "engine/plan/plan_json.h"
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "engine/plan/json_writer.h"
 #include "engine/util/strings.h"
 
 namespace xcert {
@@ -159,7 +163,209 @@ json PlanToJson(const Plan& p) {
   return j;
 }
 
-std::string PlanToJsonText(const Plan& plan) { return PlanToJson(plan).dump(2) + "\n"; }
+namespace {
+
+// PlanToJsonText writes the document of PlanToJson directly (JsonWriter):
+// the same bytes as PlanToJson(plan).dump(2), several times faster for a
+// large plan. Debug builds check that they agree.
+
+void WriteLocation(JsonWriter& w, const Location& l) {
+  w.BeginObject();
+  w.Field("file", l.file);
+  w.Field("line", l.line);
+  w.Field("column", l.column);
+  w.EndObject();
+}
+
+void WriteReasons(JsonWriter& w, const std::vector<ReasonDetail>& reasons) {
+  w.BeginArray();
+  for (const ReasonDetail& r : reasons) {
+    w.BeginObject();
+    w.Field("reason", ReasonName(r.reason));
+    w.Field("detail", r.detail);
+    w.Key("location");
+    WriteLocation(w, r.where);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteChange(JsonWriter& w, const Change& c) {
+  w.BeginObject();
+  w.Field("address", c.address);
+  w.Field("server", c.server);
+  w.Field("certificate", c.certificate);
+  w.Field("action", ChangeActionName(c.action));
+  w.Key("reasons");
+  WriteReasons(w, c.reasons);
+  w.Field("current", c.current);
+  w.Field("target", c.target);
+  w.Field("provision", ProvisionName(c.provision));
+  if (!c.source_server.empty()) w.Field("source_server", c.source_server);
+  if (!c.source_path.empty()) w.Field("source_path", c.source_path);
+  w.Field("services", c.services.ToString());
+  w.EndObject();
+}
+
+void WriteStep(JsonWriter& w, const Step& s) {
+  w.BeginObject();
+  w.Field("id", s.id);
+  w.Field("kind", StepKindName(s.kind));
+  w.Field("server", s.server);
+  w.Field("certificate", s.certificate);
+  w.Field("thumbprint", s.thumbprint);
+  w.Key("depends_on");
+  w.Ints(s.depends_on);
+  w.Field("summary", s.summary);
+  switch (s.kind) {
+    case StepKind::kIssue:
+    case StepKind::kCreate:
+      w.Field("subject", s.subject);
+      w.Key("dns_names");
+      w.Strings(s.dns_names);
+      w.Key("key");
+      w.BeginObject();
+      w.Field("algorithm", KeyAlgorithmName(s.key.algorithm));
+      w.Field("size", s.key.algorithm == KeyAlgorithm::kRsa ? s.key.rsa_bits : 0);
+      w.Field("curve", CurveName(s.key.curve));
+      w.Field("exportable", s.key.exportable);
+      w.EndObject();
+      w.Field("validity_seconds", static_cast<long long>(s.validity.count()));
+      w.Field("friendly_name", s.friendly_name);
+      w.Field("issuer", s.issuer);
+      w.Field("pending_request", s.pending_request);
+      break;
+    case StepKind::kImport:
+      w.Field("source", ImportSourceName(s.source));
+      w.Field("source_path", s.source_path);
+      w.Field("source_server", s.source_server);
+      w.Field("exportable", s.exportable);
+      w.Field("friendly_name", s.friendly_name);
+      w.Field("issuer", s.issuer);
+      break;
+    case StepKind::kExport: w.Field("source_server", s.source_server); break;
+    case StepKind::kEnable:
+      w.Field("services", s.services.ToString());
+      w.Field("replace_default_smtp", s.replace_default_smtp);
+      break;
+    case StepKind::kBackupExport:
+      w.Field("certificate_only", s.certificate_only);
+      w.Field("friendly_name", s.friendly_name);
+      w.Field("subject", s.subject);
+      break;
+    case StepKind::kRemove:
+      w.Field("friendly_name", s.friendly_name);
+      w.Field("subject", s.subject);
+      break;
+  }
+  w.Key("location");
+  WriteLocation(w, s.where);
+  w.EndObject();
+}
+
+void WriteUnmanaged(JsonWriter& w, const UnmanagedCertificate& u) {
+  w.BeginObject();
+  w.Field("server", u.server);
+  w.Field("thumbprint", u.certificate.thumbprint);
+  w.Field("subject", u.certificate.subject);
+  w.Field("friendly_name", u.certificate.friendly_name);
+  w.Field("not_after", FormatIso8601(u.certificate.not_after));
+  w.Field("services", u.certificate.services.ToString());
+  w.Field("superseded_by", u.superseded);
+  w.Field("protection", u.protection);
+  w.Field("remove", u.remove);
+  w.EndObject();
+}
+
+std::string WritePlan(const Plan& p) {
+  std::string out;
+  out.reserve(1024 + 1200 * p.steps.size() + 600 * p.diff.changes.size() +
+              300 * p.diff.unmanaged.size());
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Field("format_version", kPlanFormatVersion);
+  w.Field("xcert_version", XCERT_VERSION);
+  w.Field("created_at", FormatIso8601(p.created_at));
+  w.Key("manifest");
+  w.BeginObject();
+  w.Field("path", p.manifest_path);
+  w.Field("sha256", p.manifest_digest);
+  w.EndObject();
+  w.Key("summary");
+  w.BeginObject();
+  w.Field("create", p.diff.CountOf(ChangeAction::kCreate));
+  w.Field("replace", p.diff.CountOf(ChangeAction::kReplace));
+  w.Field("bind", p.diff.CountOf(ChangeAction::kBind));
+  w.Field("remove", p.CountOf(StepKind::kRemove));
+  w.Field("steps", p.steps.size());
+  w.Field("backups", p.CountOf(StepKind::kBackupExport));
+  w.Field("pending", p.diff.pending.size());
+  w.Field("blocked", p.diff.blocked.size());
+  w.EndObject();
+  w.Key("changes");
+  w.BeginArray();
+  for (const Change& c : p.diff.changes) WriteChange(w, c);
+  w.EndArray();
+  w.Key("steps");
+  w.BeginArray();
+  for (const Step& s : p.steps) WriteStep(w, s);
+  w.EndArray();
+  w.Key("pending");
+  w.BeginArray();
+  for (const PendingRequest& r : p.diff.pending) {
+    w.BeginObject();
+    w.Field("server", r.server);
+    w.Field("certificate", r.certificate);
+    w.Field("thumbprint", r.thumbprint);
+    w.Field("csr_path", r.csr_path);
+    w.Field("problem", r.problem);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("unmanaged");
+  w.BeginArray();
+  for (const UnmanagedCertificate& u : p.diff.unmanaged) WriteUnmanaged(w, u);
+  w.EndArray();
+  w.Key("blocked");
+  w.BeginArray();
+  for (const Blocked& b : p.diff.blocked) {
+    w.BeginObject();
+    w.Field("address", b.address);
+    w.Field("server", b.server);
+    w.Field("reason", b.reason);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("warnings");
+  w.Strings(p.warnings);
+  w.Key("observed");
+  w.BeginObject();
+  for (const auto& [server, o] : p.observed) {
+    w.Key(server);
+    w.BeginObject();
+    w.Field("fingerprint", o.fingerprint);
+    w.Key("summary");
+    w.StringMap(o.summary);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+  out += "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string PlanToJsonText(const Plan& plan) {
+  std::string out = WritePlan(plan);
+#ifndef NDEBUG
+  if (out != PlanToJson(plan).dump(2) + "\n") {
+    std::fprintf(stderr, "xcert: PlanToJsonText differs from PlanToJson; please report this\n");
+    std::abort();
+  }
+#endif
+  return out;
+}
 
 namespace {
 

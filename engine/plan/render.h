@@ -18,8 +18,8 @@ std::string RenderPlanText(const Plan& plan, bool color);
 // and unmanaged certificates in collapsible details.
 std::string RenderPlanMarkdown(const Plan& plan);
 
-// The step graph in Graphviz dot (Boost's graphviz writer), one cluster-free
-// node per step labelled "id kind server certificate".
+// The step graph in Graphviz dot (in the format of Boost's graphviz writer),
+// one cluster-free node per step labelled "id kind server certificate".
 std::string RenderPlanDot(const Plan& plan);
 
 // "Plan: 1 to create, 0 to replace, 4 to bind, 0 to remove; 7 steps (1 backup)."

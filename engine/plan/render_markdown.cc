@@ -33,7 +33,9 @@ std::string Cell(std::string s) {
 
 std::string RenderPlanMarkdown(const Plan& plan) {
   std::string out = "### xcert plan\n\n**" + PlanSummaryLine(plan) + "**\n\n";
-  if (plan.diff.changes.empty() && plan.steps.empty())
+  // As in the text plan: a pending request or a blocked server is not "in sync".
+  if (plan.diff.changes.empty() && plan.diff.pending.empty() && plan.diff.blocked.empty() &&
+      plan.steps.empty())
     out += "No changes: the stores match the manifest.\n\n";
   if (!plan.diff.changes.empty()) {
     out += "| | Address | Action | Reason | Manifest |\n|---|---|---|---|---|\n";
@@ -52,7 +54,10 @@ std::string RenderPlanMarkdown(const Plan& plan) {
   for (const std::string& w : plan.warnings) out += "> [!WARNING]\n> " + w + "\n\n";
   for (const PendingRequest& p : plan.diff.pending) {
     out += "> [!NOTE]\n> `" + p.server + "/certificate/" + p.certificate +
-           "` is pending: submit `" + p.csr_path + "` to the CA.\n\n";
+           "` is pending: submit `" + p.csr_path + "` to the CA and put its answer in the inbox.\n";
+    if (!p.problem.empty())
+      out += "> The answer in the inbox cannot complete it: " + p.problem + "\n";
+    out += "\n";
   }
   if (!plan.steps.empty()) {
     out += "<details><summary>Steps (" + std::to_string(plan.steps.size()) + ")</summary>\n\n";

@@ -52,20 +52,21 @@ Status SyncDir(const fs::path& dir) {
 }
 
 Status WriteFileAtomic(const fs::path& path, std::string_view data, mode_t mode, DirSync dir_sync) {
+  // Errors name `path`, the file the user knows about, not the temp file
+  // (which is removed again on failure).
+  const std::string what = "writing " + path.string();
   const fs::path tmp = path.string() + TempSuffix();
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return ErrnoStatus("creating " + tmp.string(), errno);
+  if (fd < 0) return ErrnoStatus(what, errno);
   FdCloser closer(fd);
   Status s = Status::Ok();
   // The umask may have narrowed `mode`; a key file must be exactly 0600 and a
   // public file readable, so set it explicitly before writing.
-  if (::fchmod(fd, mode) != 0) s = ErrnoStatus("setting mode of " + tmp.string(), errno);
-  if (s.ok()) s = WriteAll(fd, data, tmp);
-  if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus("syncing " + tmp.string(), errno);
-  if (s.ok() && ::close(closer.release()) != 0) s = ErrnoStatus("closing " + tmp.string(), errno);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = ErrnoStatus("renaming " + tmp.string() + " to " + path.string(), errno);
-  }
+  if (::fchmod(fd, mode) != 0) s = ErrnoStatus(what, errno);
+  if (s.ok()) s = WriteAll(fd, data, path);
+  if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus(what, errno);
+  if (s.ok() && ::close(closer.release()) != 0) s = ErrnoStatus(what, errno);
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus(what, errno);
   if (!s.ok()) {
     ::unlink(tmp.c_str());
     return s;

@@ -66,11 +66,10 @@ Result<Seconds> ParseDuration(std::string_view s) {
   if (ec != std::errc() || p == s.data()) return bad("it does not start with a number");
   if (n <= 0) return bad("it must be positive");
   const std::string_view unit(p, s.data() + s.size() - p);
-  if (unit.size() != 1) {
-    if (unit == "m" || unit == "mo" || unit == "M")
-      return bad("months and minutes are not units (ambiguous)");
+  if (unit == "m" || unit == "mo" || unit == "M")
+    return bad("months and minutes are not units (ambiguous)");
+  if (unit.size() != 1)
     return bad(unit.empty() ? "the unit is missing" : "unknown unit '" + std::string(unit) + "'");
-  }
   for (const Unit& u : kUnits) {
     if (unit[0] == u.letter) {
       if (n > 1000LL * 365) return bad("it is too long");

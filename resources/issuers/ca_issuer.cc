@@ -49,25 +49,13 @@ void CheckCaCertificate(IssuerContext& ctx, const LoadedCertificate& ca, TimePoi
 
 }  // namespace
 
-CaIssuer::CaIssuer(std::string name, LoadedCertificate ca, x509::PrivateKey key,
-                   std::vector<std::string> chain_der)
-    : name_(std::move(name)),
-      ca_(std::move(ca)),
-      key_(std::move(key)),
-      chain_der_(std::move(chain_der)) {}
+CaIssuer::CaIssuer(IssuerSite site, LoadedCertificate ca, std::vector<std::string> chain_der)
+    : site_(std::move(site)), ca_(std::move(ca)), chain_der_(std::move(chain_der)) {}
 
 std::unique_ptr<CaIssuer> CaIssuer::Open(IssuerContext& ctx, TimePoint now) {
   std::optional<std::vector<LoadedCertificate>> certs =
       ctx.ReadCertificates("certificate", "the CA certificate");
   if (certs) CheckCaCertificate(ctx, certs->front(), now);
-  // The key is read even when the certificate failed, so one run reports both.
-  std::optional<x509::PrivateKey> key = ctx.ReadPrivateKey(ctx.spec().key_password);
-  if (certs && key && !key->Matches(certs->front().der)) {
-    ctx.Error("key",
-              "the private key " + ctx.spec().key + " does not belong to the CA certificate " +
-                  ctx.spec().certificate + " ('" + certs->front().info.subject + "')",
-              "give the key the CA certificate was made for");
-  }
   std::vector<std::string> chain;
   if (certs) {
     for (const LoadedCertificate& c : *certs) chain.push_back(c.der);
@@ -79,13 +67,37 @@ std::unique_ptr<CaIssuer> CaIssuer::Open(IssuerContext& ctx, TimePoint now) {
   }
   if (ctx.failed()) return nullptr;
   LoadedCertificate ca = std::move(certs->front());
-  return std::unique_ptr<CaIssuer>(
-      new CaIssuer(ctx.spec().name, std::move(ca), std::move(*key), std::move(chain)));
+  return std::unique_ptr<CaIssuer>(new CaIssuer(ctx.site(), std::move(ca), std::move(chain)));
+}
+
+bool CaIssuer::LoadKey(Diagnostics* diagnostics) { return Key(diagnostics).ok(); }
+
+Result<x509::PrivateKey> CaIssuer::Key(Diagnostics* diagnostics) {
+  std::lock_guard<std::mutex> lock(key_mutex_);
+  if (!key_tried_) {
+    key_tried_ = true;
+    IssuerContext ctx(site_, &key_problems_);
+    std::optional<x509::PrivateKey> key = ctx.ReadPrivateKey(site_.spec.key_password);
+    if (key && !key->Matches(ca_.der)) {
+      ctx.Error("key",
+                "the private key " + site_.spec.key + " does not belong to the CA certificate " +
+                    site_.spec.certificate + " ('" + ca_.info.subject + "')",
+                "give the key the CA certificate was made for");
+    }
+    if (ctx.failed()) {
+      key_ = ctx.FirstError();
+    } else {
+      key_ = std::move(*key);
+    }
+  }
+  // Every caller gets the problems, also when an earlier call found them.
+  if (diagnostics) diagnostics->Append(key_problems_);
+  return key_;
 }
 
 IssuerFacts CaIssuer::Facts() const {
   IssuerFacts f;
-  f.name = name_;
+  f.name = name();
   f.type = IssuerType::kCa;
   f.ca_subject = ca_.info.subject;
   f.ca_key_id =
@@ -95,7 +107,7 @@ IssuerFacts CaIssuer::Facts() const {
 }
 
 Result<IssuedCertificate> CaIssuer::Issue(const IssueRequest& request) {
-  const std::string what = "issuer '" + name_ + "' cannot issue '" + request.subject + "'";
+  const std::string what = "issuer '" + name() + "' cannot issue '" + request.subject + "'";
   if (request.validity <= Seconds(0)) {
     return InvalidArgument(what + ": the validity must be positive");
   }
@@ -120,12 +132,16 @@ Result<IssuedCertificate> CaIssuer::Issue(const IssueRequest& request) {
     t.not_after = ca_.info.not_after;
     out.warnings.push_back("validity capped at the CA's NotAfter " + DateOf(ca_.info.not_after));
   }
+  // The status is the first problem with its manifest position ("xcert.yaml:9:5:
+  // ..."), which is what the step's failure shows.
+  Result<x509::PrivateKey> ca_key = Key(nullptr);
+  if (!ca_key.ok()) return ca_key.status();
   // Key generation is the slow part: outside the lock, so issues run in parallel.
   Result<x509::PrivateKey> key = x509::PrivateKey::Generate(request.key);
   if (!key.ok()) return key.status().WithContext(what);
   Result<std::string> der = [&] {
     std::lock_guard<std::mutex> lock(sign_mutex_);
-    return x509::SignWithCa(t, key->PublicKeyDer(), ca_.der, key_);
+    return x509::SignWithCa(t, key->PublicKeyDer(), ca_.der, *ca_key);
   }();
   if (!der.ok()) return der.status().WithContext(what);
   out.pem_bundle = PemBundle(*der, *key, chain_der_);

@@ -63,4 +63,13 @@ OpenedIssuers OpenIssuers(const Manifest& manifest, const ActualState& actual, T
   return out;
 }
 
+void PrepareToIssue(IssuerSet& issuers, const std::set<std::string>& names,
+                    Diagnostics* diagnostics) {
+  for (const std::string& name : names) {
+    // Only a ca issuer defers anything; the Issuer seam has no call for it,
+    // because apply needs none (Issue loads the key itself).
+    if (auto* ca = dynamic_cast<CaIssuer*>(issuers.Find(name))) (void)ca->LoadKey(diagnostics);
+  }
+}
+
 }  // namespace xcert::issuers

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "engine/apply/issuer.h"
@@ -27,7 +28,8 @@ struct OpenedIssuers {
 
 // Opens every issuer of `manifest` (REQUIRES: it loaded without errors):
 //   self-signed  facts only; its Issuer refuses every call
-//   ca           CaIssuer: the CA certificate, key and chain (ca_issuer.h)
+//   ca           CaIssuer: the CA certificate and chain (ca_issuer.h); its
+//                private key waits for PrepareToIssue or the first Issue
 //   request      RequestIssuer: the outbox, and the inbox matched against the
 //                pending requests of `actual` (request_issuer.h, inbox.h)
 //   file         FileIssuer: the purchased certificate, checked against the
@@ -36,5 +38,15 @@ struct OpenedIssuers {
 // copies of what they need; `manifest` need not outlive them.
 OpenedIssuers OpenIssuers(const Manifest& manifest, const ActualState& actual, TimePoint now,
                           Diagnostics* diagnostics);
+
+// Reads what issuing needs and OpenIssuers left for later, for the issuers
+// `names` (those the issue steps of a plan use): a ca issuer's private key,
+// decrypted with its password and checked against its certificate. Reading
+// it only then means that drift, and plans that issue nothing, never need the
+// CA key's password. Problems are errors in `diagnostics` at the issuer's
+// settings. Names of unknown issuers, and of issuers that need nothing more,
+// are skipped.
+void PrepareToIssue(IssuerSet& issuers, const std::set<std::string>& names,
+                    Diagnostics* diagnostics);
 
 }  // namespace xcert::issuers

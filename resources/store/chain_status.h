@@ -4,8 +4,9 @@
 // anchors and the others intermediates. A self-signed leaf is Valid (RootCAType
 // None) while it is within its dates; a chain without a root is Untrusted.
 //
-// Chains are split once per distinct chain content, so 10,000 leaves issued
-// by one CA parse that CA's chain once. Thread-safe.
+// Chains are split and parsed once per distinct chain content
+// (x509::ChainVerifier), so 10,000 leaves issued by one CA parse that CA
+// once, not once per leaf. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -22,7 +23,7 @@ namespace xcert::store {
 
 class ChainStatusCache {
  public:
-  explicit ChainStatusCache(TimePoint at) : at_(at) {}
+  explicit ChainStatusCache(TimePoint at);
 
   // The status of `certificate` (from a store, with its `chain_der`). A
   // pending request stays PendingRequest; a certificate whose DER is not
@@ -34,15 +35,12 @@ class ChainStatusCache {
   size_t distinct_chains() const;
 
  private:
-  struct Split {
-    std::vector<std::string> intermediates;
-    std::vector<std::string> anchors;
-  };
-  std::shared_ptr<const Split> SplitOf(const std::vector<std::string>& chain_der);
+  std::shared_ptr<const x509::ChainVerifier> VerifierOf(const std::vector<std::string>& chain_der);
 
   TimePoint at_;
+  const x509::ChainVerifier no_chain_;  // self-signed leaves without chain.pem
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const Split>> splits_;
+  std::unordered_map<std::string, std::shared_ptr<const x509::ChainVerifier>> verifiers_;
 };
 
 // RootCAType as show reports it: None for a self-signed leaf, Unknown

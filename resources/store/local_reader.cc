@@ -1,6 +1,8 @@
 #include "resources/store/local_reader.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -59,6 +61,91 @@ bool KnownItemFile(std::string_view name, bool request) {
   return request ? name == kRequestFile : (name == kCertFile || name == kChainFile);
 }
 
+// An item folder (certificates/<T> or requests/<ID>) opened once: it is
+// listed and its files are opened relative to it. A fleet has tens of
+// thousands of these folders, and system calls were most of the cost of
+// reading one (opendir's fstat, a path walk from the root for every file, an
+// fstat per file read): this reads a folder with about 13 calls instead of 21.
+// When the folder cannot be opened, every read falls back to its path, so
+// the problems reported are those of the path-based functions.
+class ItemDir {
+ public:
+  explicit ItemDir(const fs::path& dir)
+      : dir_(dir), fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+  // The folder `name` inside `parent`, opened relative to it.
+  ItemDir(const ItemDir& parent, std::string_view name)
+      : dir_(parent.dir_ / name),
+        fd_(parent.fd_ >= 0 ? ::openat(parent.fd_, std::string(name).c_str(),
+                                       O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                            : ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+  ~ItemDir() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ItemDir(const ItemDir&) = delete;
+  ItemDir& operator=(const ItemDir&) = delete;
+
+  const fs::path& path() const { return dir_; }
+
+  // The entries (sorted by name), like ListDir; an error when it cannot be listed.
+  Result<std::vector<DirEntry>> List() const {
+    if (fd_ < 0) return ListDir(dir_);
+    std::vector<DirEntry> out;
+    alignas(8) char buf[4096];
+    for (;;) {
+      const ssize_t n = ::getdents64(fd_, buf, sizeof buf);
+      if (n < 0) return ErrnoStatus("reading " + dir_.string(), errno);
+      if (n == 0) break;
+      for (ssize_t pos = 0; pos < n;) {
+        const auto* e = reinterpret_cast<const struct dirent64*>(buf + pos);
+        pos += e->d_reclen;
+        const std::string_view name = e->d_name;
+        if (name == "." || name == "..") continue;
+        bool is_dir = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {
+          struct stat st;
+          is_dir = Lstat(name, &st) == 0 && S_ISDIR(st.st_mode);
+        }
+        out.push_back({std::string(name), is_dir});
+      }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    return out;
+  }
+
+  // ReadFile(path() / name), with the same errors.
+  Result<std::string> Read(std::string_view name) const {
+    if (fd_ < 0) return ReadFile(dir_ / name);
+    const int fd = ::openat(fd_, std::string(name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("reading " + (dir_ / name).string(), errno);
+    std::string out;
+    char buf[16384];
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        ::close(fd);
+        return ErrnoStatus("reading " + (dir_ / name).string(), err);
+      }
+      if (n == 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+  }
+
+  // lstat(path() / name).
+  int Lstat(std::string_view name, struct stat* st) const {
+    if (fd_ < 0) return ::lstat((dir_ / name).c_str(), st);
+    return ::fstatat(fd_, std::string(name).c_str(), st, AT_SYMLINK_NOFOLLOW);
+  }
+
+ private:
+  fs::path dir_;
+  int fd_;
+};
+
 // Which optional files an item folder holds. One directory read answers it,
 // so absent files cost no failed open (a fleet has thousands of folders).
 struct ItemListing {
@@ -68,14 +155,14 @@ struct ItemListing {
 };
 
 // Lists an item folder, reporting files this format does not know.
-ItemListing ListItemFolder(const fs::path& dir, bool request, std::vector<std::string>* problems) {
+ItemListing ListItemFolder(const ItemDir& dir, bool request, std::vector<std::string>* problems) {
   ItemListing out;
-  Result<std::vector<DirEntry>> entries = ListDir(dir);
+  Result<std::vector<DirEntry>> entries = dir.List();
   if (!entries.ok()) return out;  // assume everything: the reads that follow report it
   out = {false, false, false};
   for (const DirEntry& e : *entries) {
     if (!KnownItemFile(e.name, request)) {
-      AddProblem(problems, dir / e.name,
+      AddProblem(problems, dir.path() / e.name,
                  "unexpected file in a " + std::string(request ? "request" : "certificate") +
                      " folder; xcert does not know it: move it out of the store");
     }
@@ -87,9 +174,10 @@ ItemListing ListItemFolder(const fs::path& dir, bool request, std::vector<std::s
 }
 
 // Stats key.pem: its mode when present, and a problem when others can read it.
-std::optional<unsigned> StatKey(const fs::path& path, std::vector<std::string>* problems) {
+std::optional<unsigned> StatKey(const ItemDir& dir, std::vector<std::string>* problems) {
+  const fs::path path = dir.path() / kKeyFile;
   struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) {
+  if (dir.Lstat(kKeyFile, &st) != 0) {
     if (errno != ENOENT) AddProblem(problems, path, std::strerror(errno));
     return std::nullopt;
   }
@@ -103,13 +191,22 @@ std::optional<unsigned> StatKey(const fs::path& path, std::vector<std::string>* 
   return mode;
 }
 
-const ItemMeta* ReadMetaInto(const fs::path& path, bool listed, ItemMeta* meta,
+// ReadMetaFile of the folder's meta.json.
+Result<ItemMeta> ReadMetaAt(const ItemDir& dir) {
+  XCERT_ASSIGN_OR_RETURN(std::string text, dir.Read(kMetaFile));
+  Result<ItemMeta> m = DecodeMeta(text);
+  if (!m.ok()) return DataLoss((dir.path() / kMetaFile).string() + ": " + m.status().message());
+  return m;
+}
+
+const ItemMeta* ReadMetaInto(const ItemDir& dir, bool listed, ItemMeta* meta,
                              std::vector<std::string>* problems) {
+  const fs::path path = dir.path() / kMetaFile;
   if (!listed) {
     problems->push_back(path.string() + ": missing");
     return nullptr;
   }
-  Result<ItemMeta> m = ReadMetaFile(path);
+  Result<ItemMeta> m = ReadMetaAt(dir);
   if (!m.ok()) {
     problems->push_back(m.status().code() == Code::kNotFound ? path.string() + ": missing"
                                                              : m.status().message());
@@ -149,9 +246,10 @@ void CheckReferences(const fs::path& path, Bindings* b, const std::set<std::stri
 }
 
 // The entries of `dir` that are item folders; foreign entries become problems.
-std::vector<std::string> ItemFolders(const fs::path& dir, std::vector<std::string>* problems) {
+std::vector<std::string> ItemFolders(const ItemDir& folder, std::vector<std::string>* problems) {
+  const fs::path& dir = folder.path();
   std::vector<std::string> out;
-  Result<std::vector<DirEntry>> entries = ListDir(dir);
+  Result<std::vector<DirEntry>> entries = folder.List();
   if (!entries.ok()) {
     if (entries.status().code() != Code::kNotFound)
       AddProblem(problems, dir, ReadFailure(entries.status()));
@@ -171,8 +269,9 @@ std::vector<std::string> ItemFolders(const fs::path& dir, std::vector<std::strin
 }
 
 // Entries of a server folder that the format does not know become problems.
-void CheckServerEntries(const fs::path& dir, std::vector<std::string>* problems) {
-  Result<std::vector<DirEntry>> entries = ListDir(dir);
+void CheckServerEntries(const ItemDir& folder, std::vector<std::string>* problems) {
+  const fs::path& dir = folder.path();
+  Result<std::vector<DirEntry>> entries = folder.List();
   if (!entries.ok()) return;
   for (const DirEntry& e : *entries) {
     const bool known = e.name == kServerFile || e.name == kBindingsFile ||
@@ -249,15 +348,18 @@ Result<ItemMeta> ReadMetaFile(const fs::path& path) {
   return m;
 }
 
-std::optional<CertificateInfo> ReadCertificateFolder(const fs::path& dir,
-                                                     const ReadOptions& options, ItemFiles* files,
-                                                     std::vector<std::string>* problems) {
+namespace {
+
+std::optional<CertificateInfo> ReadCertificateIn(const ItemDir& item, const ReadOptions& options,
+                                                 ItemFiles* files,
+                                                 std::vector<std::string>* problems) {
+  const fs::path& dir = item.path();
   const std::string name = dir.filename().string();
   files->thumbprint = name;
   files->dir = dir;
-  const ItemListing listing = ListItemFolder(dir, /*request=*/false, problems);
+  const ItemListing listing = ListItemFolder(item, /*request=*/false, problems);
   const fs::path cert_path = dir / kCertFile;
-  Result<std::string> text = ReadFile(cert_path);
+  Result<std::string> text = item.Read(kCertFile);
   if (!text.ok()) {
     AddProblem(problems, cert_path, ReadFailure(text.status()));
     return std::nullopt;
@@ -274,9 +376,9 @@ std::optional<CertificateInfo> ReadCertificateFolder(const fs::path& dir,
                    "or move the folder out of the store");
     return std::nullopt;
   }
-  if (listing.key) files->key_mode = StatKey(dir / kKeyFile, problems);
+  if (listing.key) files->key_mode = StatKey(item, problems);
   ItemMeta meta;
-  const ItemMeta* known = ReadMetaInto(dir / kMetaFile, listing.meta, &meta, problems);
+  const ItemMeta* known = ReadMetaInto(item, listing.meta, &meta, problems);
   Result<CertificateInfo> info = DescribeCertificate(*der, files->key_mode.has_value(), known);
   if (!info.ok()) {
     AddProblem(problems, cert_path, info.status().message());
@@ -284,7 +386,7 @@ std::optional<CertificateInfo> ReadCertificateFolder(const fs::path& dir,
   }
   if (options.chains && listing.chain) {
     const fs::path chain_path = dir / kChainFile;
-    Result<std::string> chain = ReadFile(chain_path);
+    Result<std::string> chain = item.Read(kChainFile);
     if (chain.ok()) {
       Result<std::vector<std::string>> certs = x509::ReadCertificates(*chain);
       if (certs.ok()) {
@@ -299,14 +401,15 @@ std::optional<CertificateInfo> ReadCertificateFolder(const fs::path& dir,
   return std::move(*info);
 }
 
-std::optional<CertificateInfo> ReadRequestFolder(const fs::path& dir, ItemFiles* files,
-                                                 std::vector<std::string>* problems) {
+std::optional<CertificateInfo> ReadRequestIn(const ItemDir& item, ItemFiles* files,
+                                             std::vector<std::string>* problems) {
+  const fs::path& dir = item.path();
   const std::string name = dir.filename().string();
   files->thumbprint = name;
   files->dir = dir;
-  const ItemListing listing = ListItemFolder(dir, /*request=*/true, problems);
+  const ItemListing listing = ListItemFolder(item, /*request=*/true, problems);
   const fs::path csr_path = dir / kRequestFile;
-  Result<std::string> text = ReadFile(csr_path);
+  Result<std::string> text = item.Read(kRequestFile);
   if (!text.ok()) {
     AddProblem(problems, csr_path, ReadFailure(text.status()));
     return std::nullopt;
@@ -322,20 +425,44 @@ std::optional<CertificateInfo> ReadRequestFolder(const fs::path& dir, ItemFiles*
                    " (the folder name); restore it or move the folder out of the store");
     return std::nullopt;
   }
-  if (listing.key) files->key_mode = StatKey(dir / kKeyFile, problems);
+  if (listing.key) files->key_mode = StatKey(item, problems);
   if (!files->key_mode) {
     AddProblem(problems, dir / kKeyFile,
                "missing; a pending request without its key can never be completed: remove the "
                "request and create a new one");
   }
   ItemMeta meta;
-  ReadMetaInto(dir / kMetaFile, listing.meta, &meta, problems);
+  ReadMetaInto(item, listing.meta, &meta, problems);
   Result<CertificateInfo> info = DescribeRequest(*der, meta);
   if (!info.ok()) {
     AddProblem(problems, csr_path, info.status().message());
     return std::nullopt;
   }
   return std::move(*info);
+}
+
+// Reads and decodes a JSON file of `folder` as the Read*File functions do.
+template <typename T>
+Result<T> ReadDecodedIn(const ItemDir& folder, std::string_view name,
+                        Result<T> (*decode)(std::string_view)) {
+  XCERT_ASSIGN_OR_RETURN(std::string text, folder.Read(name));
+  Result<T> value = decode(text);
+  if (!value.ok())
+    return DataLoss((folder.path() / name).string() + ": " + value.status().message());
+  return value;
+}
+
+}  // namespace
+
+std::optional<CertificateInfo> ReadCertificateFolder(const fs::path& dir,
+                                                     const ReadOptions& options, ItemFiles* files,
+                                                     std::vector<std::string>* problems) {
+  return ReadCertificateIn(ItemDir(dir), options, files, problems);
+}
+
+std::optional<CertificateInfo> ReadRequestFolder(const fs::path& dir, ItemFiles* files,
+                                                 std::vector<std::string>* problems) {
+  return ReadRequestIn(ItemDir(dir), files, problems);
 }
 
 Status CheckServerFolderExists(const fs::path& dir, const std::string& server) {
@@ -355,9 +482,12 @@ Result<ServerView> ReadServer(const fs::path& dir, const std::string& server,
   ServerState& state = view.state;
   state.server = server;
   std::vector<std::string>& problems = state.problems;
-  CheckServerEntries(dir, &problems);
+  // The server folder and its two item folders are opened once; every file
+  // and folder below is opened relative to them (see ItemDir).
+  const ItemDir folder(dir);
+  CheckServerEntries(folder, &problems);
 
-  if (Result<ServerIdentity> id = ReadServerFile(dir / kServerFile); id.ok()) {
+  if (Result<ServerIdentity> id = ReadDecodedIn(folder, kServerFile, &DecodeServer); id.ok()) {
     state.identity = std::move(*id);
     if (state.identity.name != server) {
       AddProblem(&problems, dir / kServerFile,
@@ -370,29 +500,30 @@ Result<ServerView> ReadServer(const fs::path& dir, const std::string& server,
                            : id.status().message());
   }
   const fs::path bindings_path = dir / kBindingsFile;
-  if (Result<Bindings> b = ReadBindingsFile(bindings_path); b.ok()) {
+  if (Result<Bindings> b = ReadDecodedIn(folder, kBindingsFile, &DecodeBindings); b.ok()) {
     state.bindings = std::move(*b);
   } else {
     problems.push_back(b.status().code() == Code::kNotFound ? bindings_path.string() + ": missing"
                                                             : b.status().message());
   }
 
-  const fs::path certs_dir = dir / kCertificatesDir;
+  const ItemDir certs_dir(folder, kCertificatesDir);
   const std::vector<std::string> cert_folders = ItemFolders(certs_dir, &problems);
   std::set<std::string> public_keys;
   for (const std::string& name : cert_folders) {
     ItemFiles files;
     std::optional<CertificateInfo> info =
-        ReadCertificateFolder(certs_dir / name, options, &files, &problems);
+        ReadCertificateIn(ItemDir(certs_dir, name), options, &files, &problems);
     if (!info) continue;
     public_keys.insert(info->public_key_sha1);
     state.certificates.push_back(std::move(*info));
     view.files.push_back(std::move(files));
   }
-  const fs::path requests_dir = dir / kRequestsDir;
+  const ItemDir requests_dir(folder, kRequestsDir);
   for (const std::string& name : ItemFolders(requests_dir, &problems)) {
     ItemFiles files;
-    std::optional<CertificateInfo> info = ReadRequestFolder(requests_dir / name, &files, &problems);
+    std::optional<CertificateInfo> info =
+        ReadRequestIn(ItemDir(requests_dir, name), &files, &problems);
     // A request whose certificate is already in the store was completed; an
     // interrupted import left it behind (writers delete it).
     if (!info || public_keys.count(info->public_key_sha1)) continue;

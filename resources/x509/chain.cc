@@ -89,21 +89,33 @@ X509StackPtr ToStack(const std::vector<std::string>& ders, int* unreadable) {
 
 }  // namespace
 
-ChainResult VerifyChain(std::string_view leaf_der,
-                        const std::vector<std::string>& intermediates_der,
-                        const std::vector<std::string>& anchors_der, TimePoint at) {
+struct ChainVerifier::Parsed {
+  X509StackPtr intermediates;
+  X509StorePtr store;  // the anchors
+  int unreadable = 0;
+};
+
+ChainVerifier::ChainVerifier(const std::vector<std::string>& intermediates_der,
+                             const std::vector<std::string>& anchors_der)
+    : parsed_(std::make_unique<Parsed>()) {
+  parsed_->intermediates = ToStack(intermediates_der, &parsed_->unreadable);
+  X509StackPtr anchors = ToStack(anchors_der, &parsed_->unreadable);
+  parsed_->store.reset(X509_STORE_new());
+  for (int i = 0; parsed_->store && i < sk_X509_num(anchors.get()); ++i) {
+    X509_STORE_add_cert(parsed_->store.get(), sk_X509_value(anchors.get(), i));
+  }
+}
+
+ChainVerifier::~ChainVerifier() = default;
+
+ChainResult ChainVerifier::Verify(std::string_view leaf_der, TimePoint at) const {
   auto leaf = CertificateFromDer(leaf_der);
   if (!leaf.ok()) return {CertStatus::kInvalid, leaf.status().message()};
-  int unreadable = 0;
-  X509StackPtr intermediates = ToStack(intermediates_der, &unreadable);
-  X509StackPtr anchors = ToStack(anchors_der, &unreadable);
-  X509StorePtr store(X509_STORE_new());
-  for (int i = 0; i < sk_X509_num(anchors.get()); ++i) {
-    X509_STORE_add_cert(store.get(), sk_X509_value(anchors.get(), i));
-  }
   X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   std::vector<VerifyError> errors;
-  if (!ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf->get(), intermediates.get())) {
+  if (!ctx || !parsed_->store ||
+      !X509_STORE_CTX_init(ctx.get(), parsed_->store.get(), leaf->get(),
+                           parsed_->intermediates.get())) {
     return {CertStatus::kUnknown, OpenSslError("cannot set up chain verification").message()};
   }
   X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
@@ -118,11 +130,17 @@ ChainResult VerifyChain(std::string_view leaf_der,
   }
   DrainOpenSslErrors();
   ChainResult result = Map(errors);
-  if (result.status != CertStatus::kValid && unreadable > 0) {
-    result.detail +=
-        "; " + std::to_string(unreadable) + " chain or anchor certificate(s) could not be read";
+  if (result.status != CertStatus::kValid && parsed_->unreadable > 0) {
+    result.detail += "; " + std::to_string(parsed_->unreadable) +
+                     " chain or anchor certificate(s) could not be read";
   }
   return result;
+}
+
+ChainResult VerifyChain(std::string_view leaf_der,
+                        const std::vector<std::string>& intermediates_der,
+                        const std::vector<std::string>& anchors_der, TimePoint at) {
+  return ChainVerifier(intermediates_der, anchors_der).Verify(leaf_der, at);
 }
 
 }  // namespace xcert::x509

@@ -212,11 +212,25 @@ TEST_F(CaIssuerTest, CaWithoutKeyCertSignIsRefused) {
 TEST_F(CaIssuerTest, KeyOfAnotherCaIsRefused) {
   MakeCa(dir_, "ca");
   MakeKey(dir_, "other");
-  EXPECT_FALSE(Open(Spec("ca.pem", "other.key"), now_));
-  EXPECT_EQ(diagnostics_.ToString(),
-            "xcert.yaml:14:7: error: issuer 'corp-ca': the private key other.key does not belong "
-            "to the CA certificate ca.pem ('CN=Corp Issuing CA, O=Pocket Consultant'); give the "
-            "key the CA certificate was made for\n");
+  auto issuer = Open(Spec("ca.pem", "other.key"), now_);
+  ASSERT_TRUE(issuer) << "the key is read when something is issued";
+  EXPECT_FALSE(issuer->LoadKey(&diagnostics_));
+  const std::string error =
+      "xcert.yaml:14:7: error: issuer 'corp-ca': the private key other.key does not belong "
+      "to the CA certificate ca.pem ('CN=Corp Issuing CA, O=Pocket Consultant'); give the "
+      "key the CA certificate was made for\n";
+  EXPECT_EQ(diagnostics_.ToString(), error);
+  // Issue says the same, with the manifest position.
+  auto issued = issuer->Issue(Request());
+  ASSERT_FALSE(issued.ok());
+  EXPECT_EQ(issued.status().message(),
+            "xcert.yaml:14:7: issuer 'corp-ca': the private key other.key does not belong to the "
+            "CA certificate ca.pem ('CN=Corp Issuing CA, O=Pocket Consultant'); give the key the "
+            "CA certificate was made for");
+  // A second caller hears about it too.
+  Diagnostics again;
+  EXPECT_FALSE(issuer->LoadKey(&again));
+  EXPECT_EQ(again.ToString(), error);
 }
 
 TEST_F(CaIssuerTest, ExpiredCaIsRefused) {
@@ -232,26 +246,69 @@ TEST_F(CaIssuerTest, ExpiredCaIsRefused) {
             "renew the CA certificate, or point certificate at its successor");
 }
 
-TEST_F(CaIssuerTest, EveryProblemIsReportedInOneRun) {
-  MakeCa(dir_, "ca", {.ca = false});
-  MakeKey(dir_, "ca2");
-  Chmod(dir_.path() / "ca2.key", 0644);
-  EXPECT_FALSE(Open(Spec("ca.pem", "ca2.key"), now_));
-  ASSERT_EQ(diagnostics_.items().size(), 2u) << diagnostics_.ToString();
+// Open reads only what diff needs: a bad CA certificate is reported without
+// touching the key, and the key's problems wait until something is issued.
+TEST_F(CaIssuerTest, KeyProblemsAreReportedWhenTheKeyIsNeeded) {
+  MakeCa(dir_, "notca", {.ca = false});
+  Chmod(dir_.path() / "notca.key", 0644);
+  EXPECT_FALSE(Open(Spec("notca.pem", "notca.key"), now_));
+  ASSERT_EQ(diagnostics_.items().size(), 1u) << diagnostics_.ToString();
   EXPECT_EQ(diagnostics_.items()[0].location.ToString(), "xcert.yaml:13:7");
-  EXPECT_EQ(diagnostics_.items()[1].location.ToString(), "xcert.yaml:14:7");
-  EXPECT_EQ(diagnostics_.items()[1].hint, "run chmod 600 " + (dir_.path() / "ca2.key").string());
+
+  MakeCa(dir_, "ca");
+  Chmod(dir_.path() / "ca.key", 0644);
+  diagnostics_ = Diagnostics();
+  auto issuer = Open(Spec(), now_);
+  ASSERT_TRUE(issuer) << diagnostics_.ToString();
+  EXPECT_TRUE(diagnostics_.empty()) << diagnostics_.ToString();
+  EXPECT_FALSE(issuer->LoadKey(&diagnostics_));
+  ASSERT_EQ(diagnostics_.items().size(), 1u) << diagnostics_.ToString();
+  EXPECT_EQ(diagnostics_.items()[0].location.ToString(), "xcert.yaml:14:7");
+  EXPECT_EQ(diagnostics_.items()[0].hint, "run chmod 600 " + (dir_.path() / "ca.key").string());
+  EXPECT_FALSE(issuer->Issue(Request()).ok());
 }
 
-TEST_F(CaIssuerTest, MissingKeyPasswordIsAnErrorNamingTheSetting) {
+// drift, and a plan with nothing to issue, run without the CA key's password.
+TEST_F(CaIssuerTest, MissingKeyPasswordMattersOnlyForIssuing) {
   MakeCa(dir_, "ca");
-  IssuerSpec spec = Spec();
+  Openssl(dir_,
+          {"pkey", "-in", "ca.key", "-aes256", "-passout", "pass:ca-secret", "-out", "ca.enc.key"});
+  Chmod(dir_.path() / "ca.enc.key", 0600);
+  IssuerSpec spec = Spec("ca.pem", "ca.enc.key");
   spec.key_password.env = "XCERT_TEST_UNSET_CA_PASSWORD";
   ::unsetenv("XCERT_TEST_UNSET_CA_PASSWORD");
-  EXPECT_FALSE(Open(spec, now_));
+  auto issuer = Open(spec, now_);
+  ASSERT_TRUE(issuer) << diagnostics_.ToString();
+  EXPECT_TRUE(diagnostics_.empty()) << diagnostics_.ToString();
+  EXPECT_EQ(issuer->Facts().ca_subject, "CN=Corp Issuing CA, O=Pocket Consultant");
+
+  EXPECT_FALSE(issuer->LoadKey(&diagnostics_));
   EXPECT_EQ(diagnostics_.ToString(),
             "xcert.yaml:16:7: error: issuer 'corp-ca': keyPasswordEnv: the environment variable "
             "XCERT_TEST_UNSET_CA_PASSWORD is not set; export it before running xcert\n");
+  auto issued = issuer->Issue(Request());
+  ASSERT_FALSE(issued.ok());
+  EXPECT_EQ(issued.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(issued.status().message(),
+            "xcert.yaml:16:7: issuer 'corp-ca': keyPasswordEnv: the environment variable "
+            "XCERT_TEST_UNSET_CA_PASSWORD is not set; export it before running xcert");
+}
+
+TEST_F(CaIssuerTest, WrongKeyPasswordIsReportedWhenTheKeyIsNeeded) {
+  MakeCa(dir_, "ca");
+  Openssl(dir_,
+          {"pkey", "-in", "ca.key", "-aes256", "-passout", "pass:ca-secret", "-out", "ca.enc.key"});
+  Chmod(dir_.path() / "ca.enc.key", 0600);
+  dir_.Write("ca.pass", "not-the-secret\n");
+  Chmod(dir_.path() / "ca.pass", 0600);
+  IssuerSpec spec = Spec("ca.pem", "ca.enc.key");
+  spec.key_password.file = "ca.pass";
+  auto issuer = Open(spec, now_);
+  ASSERT_TRUE(issuer);
+  EXPECT_FALSE(issuer->LoadKey(&diagnostics_));
+  EXPECT_EQ(diagnostics_.ToString(),
+            "xcert.yaml:17:7: error: issuer 'corp-ca': wrong password for the encrypted private "
+            "key ca.enc.key; check keyPasswordFile ca.pass\n");
 }
 
 TEST_F(CaIssuerTest, IssueRefusesAfterTheCaExpired) {

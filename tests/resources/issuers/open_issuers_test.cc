@@ -128,6 +128,51 @@ TEST_F(OpenIssuersTest, CaFlowIssuesOnceAndIsThenSatisfied) {
   EXPECT_EQ(CertificateChange(Plan()), nullptr);
 }
 
+// The CA key's password is needed to issue, not to check: once the
+// certificate is issued, drift (a diff) runs without it, and PrepareToIssue
+// is what asks for it.
+TEST_F(OpenIssuersTest, DriftWorksWithoutTheCaKeyPassword) {
+  constexpr const char* kEnv = "XCERT_TEST_FLOW_CA_PASSWORD";
+  Openssl(dir_,
+          {"pkey", "-in", "ca.key", "-aes256", "-passout", "pass:ca-secret", "-out", "ca.enc.key"});
+  Chmod(dir_.path() / "ca.enc.key", 0600);
+  IssuerSpec ca = Ca();
+  ca.key = "ca.enc.key";
+  ca.key_password.env = kEnv;
+  manifest_ = TestManifest(dir_, {ca}, {MailCertificate("corp-ca")});
+
+  // Issue once, with the password, as apply does.
+  ::setenv(kEnv, "ca-secret", 1);
+  const DiffResult plan = Plan();
+  const Change* first = CertificateChange(plan);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->provision, Provision::kImportIssued);
+  Diagnostics prepared;
+  PrepareToIssue(*opened_.issuers, {"corp-ca"}, &prepared);
+  EXPECT_TRUE(prepared.empty()) << prepared.ToString();
+  const CertificateSpec& spec = manifest_.certificates[0];
+  auto issued = opened_.issuers->Find("corp-ca")->Issue(
+      IssueRequest{spec.subject, spec.dns_names, spec.key, spec.validity, now_});
+  ASSERT_TRUE(issued.ok()) << issued.status().message();
+  ASSERT_TRUE(store_.Import(ImportRequest{issued->pem_bundle, "", true, "mail"}).ok());
+
+  // A CI job without the secret: in sync, no diagnostics.
+  ::unsetenv(kEnv);
+  DiffResult drift = Plan();
+  EXPECT_TRUE(diagnostics_.empty()) << diagnostics_.ToString();
+  EXPECT_EQ(CertificateChange(drift), nullptr) << "the issued certificate satisfies the entry";
+  ASSERT_NE(opened_.issuers->Find("corp-ca"), nullptr);
+
+  // Preparing nothing asks for nothing; preparing the CA asks for its password.
+  PrepareToIssue(*opened_.issuers, {}, &prepared);
+  PrepareToIssue(*opened_.issuers, {"unknown"}, &prepared);
+  EXPECT_TRUE(prepared.empty()) << prepared.ToString();
+  PrepareToIssue(*opened_.issuers, {"corp-ca"}, &prepared);
+  EXPECT_EQ(prepared.ToString(),
+            "xcert.yaml:16:7: error: issuer 'corp-ca': keyPasswordEnv: the environment variable "
+            "XCERT_TEST_FLOW_CA_PASSWORD is not set; export it before running xcert\n");
+}
+
 // request: create the request once, report it pending with its CSR, explain a
 // bad answer, complete with a good one, and be satisfied afterwards.
 TEST_F(OpenIssuersTest, RequestFlowFromCsrToCompletedCertificate) {

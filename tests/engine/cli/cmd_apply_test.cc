@@ -1,0 +1,169 @@
+// `xcert apply`: every flag of docs/commands/apply.md, with the real binary.
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/engine/cli/cli_test_util.h"
+
+namespace xcert::testing {
+namespace {
+
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+class ApplyCommandTest : public XcertCommandTest {
+ protected:
+  // The "<kind> <server> <certificate>" of every progress line on stderr, in order.
+  static std::vector<std::string> Progress(const std::string& err) {
+    static const std::regex line(
+        R"(\[ *\d+/\d+\] (done|already done|failed|skipped) +(\S+ \S+ \S+) \()");
+    std::vector<std::string> out;
+    for (auto it = std::sregex_iterator(err.begin(), err.end(), line); it != std::sregex_iterator();
+         ++it)
+      out.push_back((*it)[2]);
+    return out;
+  }
+};
+
+TEST_F(ApplyCommandTest, AutoApprovePerformsThePlanAndReportsEachStep) {
+  Init();
+  const RunResult r = X({"apply", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Plan: 1 to create")) << "the plan is shown first";
+  EXPECT_THAT(r.out, HasSubstr("Apply complete! 5 steps: 5 done, 0 already done, 0 failed, 0 "
+                               "skipped.\n"));
+  EXPECT_EQ(Progress(r.err).size(), 5u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[1/5] done         backup-export MailServer21"));
+  EXPECT_TRUE(fs::exists(dir_.path() / "store" / "journal"));
+  EXPECT_EQ(X({"plan", "--detailed-exitcode"}).exit_code, 0) << "converged";
+  const RunResult again = X({"apply", "--auto-approve"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_THAT(again.out, HasSubstr("Nothing to do.\n"));
+}
+
+TEST_F(ApplyCommandTest, JsonSummary) {
+  Init();
+  const RunResult r = X({"apply", "--auto-approve", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);  // nothing but the summary on stdout
+  EXPECT_EQ(j["ok"], true);
+  EXPECT_EQ(j["done"], 5);
+  EXPECT_EQ(j["failed"], 0);
+  ASSERT_EQ(j["steps"].size(), 5u);
+  EXPECT_EQ(j["steps"][0]["kind"], "backup-export");
+  EXPECT_EQ(j["steps"][0]["status"], "done");
+  const nlohmann::json nothing =
+      nlohmann::json::parse(X({"apply", "--auto-approve", "--format", "json"}).out);
+  EXPECT_EQ(nothing["ok"], true);
+  EXPECT_EQ(nothing["done"], 0);
+  EXPECT_TRUE(nothing["steps"].empty());
+}
+
+TEST_F(ApplyCommandTest, ParallelismOneRunsTheStepsInPlanOrder) {
+  dir_.Write("xcert.yaml", TwoServerManifest());
+  Init("MailServer21");
+  Init("MailServer22");
+  const nlohmann::json plan = nlohmann::json::parse(X({"plan", "--format", "json"}).out);
+  std::vector<std::string> order;
+  for (const auto& s : plan["steps"]) {
+    const std::string server = s["server"].get<std::string>();
+    const std::string certificate = s["certificate"].get<std::string>();
+    order.push_back(s["kind"].get<std::string>() + " " + (server.empty() ? "xcert" : server) + " " +
+                    (certificate.empty() ? s["thumbprint"].get<std::string>() : certificate));
+  }
+  const RunResult r = X({"apply", "--auto-approve", "--parallelism", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Progress(r.err), ElementsAreArray(order));
+  EXPECT_EQ(X({"drift"}).exit_code, 0);
+}
+
+TEST_F(ApplyCommandTest, ParallelApplyConvergesToo) {
+  dir_.Write("xcert.yaml", TwoServerManifest());
+  Init("MailServer21");
+  Init("MailServer22");
+  const RunResult r = X({"apply", "--auto-approve", "--parallelism", "8"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(Apply complete! (\d+) steps: (\d+) done)")))
+      << r.out;
+  EXPECT_EQ(m[1], m[2]) << "every step done";
+  EXPECT_EQ(X({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(ApplyCommandTest, WithoutATerminalItAsksForAutoApproveAndChangesNothing) {
+  Init();
+  const auto before = Snapshot();
+  const RunResult r = X({"apply"}, {}, "yes\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: apply needs confirmation, but stdin is not a terminal; "
+                               "pass --auto-approve"));
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+}
+
+TEST_F(ApplyCommandTest, ASavedPlanNamesItsManifest) {
+  Init();
+  fs::create_directory(dir_.path() / "plans");
+  ASSERT_EQ(X({"plan", "-o", "plans/p.json"}).exit_code, 0);
+  // Run from another folder: the plan says which manifest it was made from.
+  const RunResult r = RunXcert({"apply", "p.json", "-f", "../xcert.yaml"}, dir_.path() / "plans",
+                               {{"XCERT_NOW", kNow}, {"NO_COLOR", "1"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Apply complete!"));
+}
+
+TEST_F(ApplyCommandTest, AMissingSavedPlanIsTheErrorReported) {
+  // No xcert.yaml here either: the plan file is what the user named.
+  fs::rename(dir_.path() / "xcert.yaml", dir_.path() / "site.yaml");
+  const auto before = Snapshot();
+  const RunResult r = X({"apply", "nope.json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: reading nope.json: No such file or directory"));
+  EXPECT_THAT(r.err, Not(HasSubstr("xcert.yaml")));
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+}
+
+TEST_F(ApplyCommandTest, ADamagedSavedPlanIsRefused) {
+  dir_.Write("plan.json", "{\"format_version\": 1, \"steps\": [");
+  const auto before = Snapshot();
+  const RunResult r = X({"apply", "plan.json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("plan.json"));
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+}
+
+TEST_F(ApplyCommandTest, AMissingBackupPasswordStopsBeforeAnyChange) {
+  Init();
+  ASSERT_EQ(X({"apply", "--auto-approve"}).exit_code, 0);
+  // A new name replaces 'mail', whose key is exportable: its backup is a
+  // PKCS#12 and needs the password.
+  std::string m = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  m.replace(m.find("      - autodiscover.pocket-consultant.com\n"), 0,
+            "      - owa.pocket-consultant.com\n");
+  dir_.Write("xcert.yaml", m);
+  const auto before = Snapshot();
+  const RunResult r = X({"apply", "--auto-approve"}, {{"XCERT_BACKUP_PASSWORD", ""}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: backup.passwordEnv: the environment variable "
+                               "XCERT_BACKUP_PASSWORD is not set; export it before running xcert; "
+                               "nothing was changed\n"));
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+  EXPECT_EQ(X({"apply", "--auto-approve"}).exit_code, 0) << "with the password it goes through";
+}
+
+TEST_F(ApplyCommandTest, InvalidManifestExitsOneAndChangesNothing) {
+  Init();
+  dir_.Write("xcert.yaml", "version: 1\nstore: {type: local}\n");
+  const auto before = Snapshot();
+  const RunResult r = X({"apply", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:2:"));
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+}
+
+}  // namespace
+}  // namespace xcert::testing

@@ -1,0 +1,75 @@
+// `xcert validate` as docs/commands/validate.md describes it, with the real
+// binary. (Diagnostics themselves are tested with the manifest loader.)
+#include "tests/engine/cli/cli_test_util.h"
+
+namespace xcert::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+class ValidateCommandTest : public XcertCommandTest {};
+
+TEST_F(ValidateCommandTest, TheDocumentedExampleOutput) {
+  // docs/commands/validate.md shows this run, byte for byte.
+  const std::string doc = ReadFileOrDie(SourceDir() / "docs/commands/validate.md");
+  const RunResult r = RunXcert({"validate", "-f", "examples/pocket-consultant/xcert.yaml"},
+                               SourceDir(), {{"NO_COLOR", "1"}});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(doc, HasSubstr("$ xcert validate -f examples/pocket-consultant/xcert.yaml\n" + r.err +
+                             r.out + "```"));
+}
+
+TEST_F(ValidateCommandTest, DefaultsToXcertYamlInTheCurrentFolder) {
+  const RunResult r = X({"validate"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "xcert.yaml: valid (1 server, 1 certificate, 1 warning)\n");
+}
+
+TEST_F(ValidateCommandTest, ReadsOnlyTheManifest) {
+  // An issuer whose files do not exist and a store that does not exist: both
+  // are plan's business, not validate's.
+  std::string m = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  m.replace(m.find("  - name: self\n"), 0,
+            "  - name: corp-ca\n    type: ca\n    certificate: missing/ca.pem\n    key: "
+            "missing/ca.key\n");
+  dir_.Write("xcert.yaml", m);
+  const auto before = Snapshot();
+  const RunResult r = X({"validate"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("valid (1 server, 1 certificate"));
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+}
+
+TEST_F(ValidateCommandTest, EveryMistakeInOneRunSortedByLine) {
+  std::string m = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  m.replace(m.find("issuer: self"), 12, "issuer: selff");
+  m.replace(m.find("servers: [MailServer21]"), 23, "servers: [MailServer12]");
+  m.replace(m.find("validity: 365d"), 14, "validity: 12m");
+  dir_.Write("xcert.yaml", m);
+  const RunResult r = X({"validate", "--file", "xcert.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  std::vector<int> lines;
+  std::istringstream err(r.err);
+  for (std::string line; std::getline(err, line);) {
+    if (line.find(": error: ") == std::string::npos) continue;
+    EXPECT_TRUE(line.starts_with("xcert.yaml:")) << line;
+    lines.push_back(std::stoi(line.substr(11)));
+  }
+  EXPECT_EQ(lines.size(), 3u) << r.err;
+  EXPECT_TRUE(std::is_sorted(lines.begin(), lines.end())) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("did you mean 'self'?"));
+  EXPECT_THAT(r.err, HasSubstr("did you mean 'MailServer21'?"));
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml: invalid (3 errors,"));
+}
+
+TEST_F(ValidateCommandTest, UnreadableManifestIsInvalid) {
+  const RunResult r = X({"validate", "-f", "nope.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("nope.yaml: error: cannot read the manifest"));
+  EXPECT_EQ(r.out, "");
+}
+
+}  // namespace
+}  // namespace xcert::testing

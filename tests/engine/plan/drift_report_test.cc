@@ -1,0 +1,330 @@
+#include "engine/plan/drift_report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/model_fixtures.h"
+
+namespace xcert {
+namespace {
+
+using namespace xcert::testing;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kServer = "MailServer21";
+constexpr const char* kFqdn = "mailserver21.pocket-consultant.com";
+
+// MailServer21 holding a certificate that satisfies WantMail, bound to its services.
+ActualState InSyncServer(TimePoint not_after = Day(2027, 6, 1)) {
+  ServerState s = MailboxServer(kServer, kFqdn);
+  CertificateInfo mail = Cert("MAIL", "CN=mail.pocket-consultant.com",
+                              {"mail.pocket-consultant.com", "autodiscover.pocket-consultant.com"});
+  mail.not_after = not_after;
+  Put(&s, mail);
+  BindAll(&s, mail.thumbprint,
+          ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
+  return {{kServer, s}};
+}
+
+DiffResult DiffOf(const ActualState& actual, std::vector<std::string> servers = {kServer}) {
+  const Desired desired = DesiredOf({WantMail(servers)}, {CorpCa()});
+  return Diff(desired, actual, Now());
+}
+
+// A request issuer and a request pending on MailServer21 that the CA has not answered.
+DiffResult PendingDiff() {
+  DesiredCertificate want = WantMail({kServer});
+  want.issuer = "corp-req";
+  want.issuer_type = IssuerType::kRequest;
+  IssuerFacts req;
+  req.name = "corp-req";
+  req.type = IssuerType::kRequest;
+  req.outbox = "/srv/outbox";
+  ServerState s = MailboxServer(kServer, kFqdn);
+  CertificateInfo pending = Cert("REQ", want.subject, want.dns_names);
+  pending.pending_request = true;
+  pending.has_private_key = true;
+  pending.status = CertStatus::kPendingRequest;
+  Put(&s, pending);
+  return Diff(DesiredOf({want}, {req}), {{kServer, s}}, Now());
+}
+
+DiffResult BlockedDiff() {
+  ActualState actual = InSyncServer();
+  actual[kServer].problems.push_back("/store/MailServer21/bindings.json: damaged");
+  return DiffOf(actual);
+}
+
+TEST(DriftItemsTest, OneItemPerCertificateAndServerWithItsStatus) {
+  const DiffResult diff = DiffOf(InSyncServer());
+  std::vector<DriftItem> items = DriftItems(diff);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].server, kServer);
+  EXPECT_EQ(items[0].certificate, "mail");
+  EXPECT_EQ(items[0].status, DriftStatus::kInSync);
+  EXPECT_TRUE(items[0].reasons.empty());
+  EXPECT_EQ(items[0].where.ToString(), "xcert.yaml:20:5");
+
+  ActualState two = InSyncServer();
+  two.emplace("MailServer22", MailboxServer("MailServer22", "ms22.pocket-consultant.com"));
+  items = DriftItems(DiffOf(two, {kServer, "MailServer22"}));
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[1].server, "MailServer22");
+  EXPECT_EQ(items[1].status, DriftStatus::kDrift) << "the shared certificate's copy is missing";
+  EXPECT_EQ(items[0].status, DriftStatus::kInSync)
+      << "MailServer21 holds it as declared; only exporting it from there is a step";
+}
+
+TEST(DriftItemsTest, StatusNames) {
+  EXPECT_EQ(DriftStatusName(DriftStatus::kInSync), "in-sync");
+  EXPECT_EQ(DriftStatusName(DriftStatus::kDrift), "drift");
+  EXPECT_EQ(DriftStatusName(DriftStatus::kPending), "pending");
+  EXPECT_EQ(DriftStatusName(DriftStatus::kBlocked), "blocked");
+}
+
+TEST(DriftTextTest, InSync) {
+  const DiffResult diff = DiffOf(InSyncServer());
+  EXPECT_FALSE(diff.HasDrift());
+  EXPECT_EQ(RenderDriftText(diff, false),
+            "  ok      MailServer21/certificate/mail\n"
+            "\n"
+            "In sync: 1 certificates match the manifest.\n");
+}
+
+TEST(DriftTextTest, MissingCertificateIsDriftWithTheManifestLine) {
+  const DiffResult diff = DiffOf({{kServer, MailboxServer(kServer, kFqdn)}});
+  EXPECT_TRUE(diff.HasDrift());
+  const std::string text = RenderDriftText(diff, false);
+  EXPECT_THAT(text, HasSubstr("  drift   MailServer21/certificate/mail\n"
+                              "            Missing: no certificate for 'mail' on MailServer21 "
+                              "(xcert.yaml:20:5)\n"));
+  EXPECT_THAT(text, HasSubstr("Drift: 1 of 1 certificates differ from the manifest; run xcert "
+                              "plan to see the steps.\n"));
+  EXPECT_EQ(text.find("\033["), std::string::npos);
+}
+
+TEST(DriftTextTest, RenewalDueSaysWhenAndHowManyDaysAreLeft) {
+  const DiffResult diff = DiffOf(InSyncServer(Day(2026, 12, 10)));
+  const std::string text = RenderDriftText(diff, false);
+  EXPECT_THAT(text, HasSubstr("  drift   MailServer21/certificate/mail\n"));
+  EXPECT_THAT(text, HasSubstr("RenewalDue: expires on 2026-12-10 (15 days left, renewBefore 30d)"));
+}
+
+TEST(DriftTextTest, ColourOnlyWhenAsked) {
+  const DiffResult diff = DiffOf({{kServer, MailboxServer(kServer, kFqdn)}});
+  EXPECT_THAT(RenderDriftText(diff, true), HasSubstr("\033[31mdrift  \033[0m"));
+  EXPECT_THAT(RenderDriftText(DiffOf(InSyncServer()), true), HasSubstr("\033[32mok     \033[0m"));
+}
+
+TEST(DriftTextTest, PendingRequestSaysWhatToSubmit) {
+  const DiffResult diff = PendingDiff();
+  EXPECT_TRUE(diff.HasDrift()) << "a pending request is drift";
+  const std::vector<DriftItem> items = DriftItems(diff);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].status, DriftStatus::kPending);
+  EXPECT_EQ(items[0].detail, "submit /srv/outbox/mail@MailServer21.csr to the CA");
+  const std::string text = RenderDriftText(diff, false);
+  EXPECT_THAT(text, HasSubstr("  pending MailServer21/certificate/mail\n"));
+  EXPECT_THAT(text, HasSubstr("Pending: submit /srv/outbox/mail@MailServer21.csr to the CA"));
+  EXPECT_THAT(text, HasSubstr("Drift: 1 of 1 certificates differ"));
+}
+
+TEST(DriftTextTest, BlockedServerSaysWhyAndNotReasons) {
+  const DiffResult diff = BlockedDiff();
+  const std::vector<DriftItem> items = DriftItems(diff);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].status, DriftStatus::kBlocked);
+  const std::string text = RenderDriftText(diff, false);
+  EXPECT_THAT(text,
+              HasSubstr("  blocked MailServer21/certificate/mail: the store of MailServer21 could "
+                        "not be read completely: /store/MailServer21/bindings.json: damaged; no "
+                        "step touches this server until it reads cleanly\n"));
+  // Not "drift": nothing is known to differ, and plan cannot help either.
+  EXPECT_THAT(text, ::testing::EndsWith("\n1 of 1 certificates could not be checked (their store "
+                                        "could not be read).\n"));
+  EXPECT_THAT(RenderDriftMarkdown(diff),
+              HasSubstr("❌ 1 of 1 certificates could not be checked (their store could not be "
+                        "read).\n"));
+}
+
+TEST(DriftJsonTest, InSyncDocument) {
+  const nlohmann::json j =
+      nlohmann::json::parse(RenderDriftJson(DiffOf(InSyncServer()), Day(2026, 11, 25)));
+  EXPECT_EQ(j["checked_at"], "2026-11-25T00:00:00Z");
+  EXPECT_EQ(j["in_sync"], true);
+  EXPECT_EQ(j["total"], 1);
+  EXPECT_EQ(j["differing"], 0);
+  ASSERT_EQ(j["items"].size(), 1u);
+  EXPECT_EQ(j["items"][0]["server"], kServer);
+  EXPECT_EQ(j["items"][0]["certificate"], "mail");
+  EXPECT_EQ(j["items"][0]["status"], "in-sync");
+  EXPECT_TRUE(j["items"][0]["reasons"].empty());
+  EXPECT_TRUE(j["items"][0].contains("location"));
+  EXPECT_TRUE(j["changes"].empty());
+}
+
+TEST(DriftJsonTest, DriftDocumentListsReasonsAndChanges) {
+  const DiffResult diff = DiffOf({{kServer, MailboxServer(kServer, kFqdn)}});
+  const nlohmann::json j = nlohmann::json::parse(RenderDriftJson(diff, Now()));
+  EXPECT_EQ(j["in_sync"], false);
+  EXPECT_EQ(j["differing"], 1);
+  EXPECT_EQ(j["items"][0]["status"], "drift");
+  ASSERT_FALSE(j["items"][0]["reasons"].empty());
+  EXPECT_EQ(j["items"][0]["reasons"][0]["reason"], "Missing");
+  EXPECT_EQ(j["changes"].size(), diff.changes.size());
+  EXPECT_EQ(j["changes"][0]["address"], "MailServer21/certificate/mail");
+}
+
+TEST(DriftJsonTest, PendingAndBlockedStatuses) {
+  nlohmann::json j = nlohmann::json::parse(RenderDriftJson(PendingDiff(), Now()));
+  EXPECT_EQ(j["in_sync"], false);
+  EXPECT_EQ(j["items"][0]["status"], "pending");
+  EXPECT_EQ(j["items"][0]["detail"], "submit /srv/outbox/mail@MailServer21.csr to the CA");
+  j = nlohmann::json::parse(RenderDriftJson(BlockedDiff(), Now()));
+  EXPECT_EQ(j["in_sync"], false);
+  EXPECT_EQ(j["items"][0]["status"], "blocked");
+  EXPECT_THAT(j["items"][0]["detail"].get<std::string>(), HasSubstr("bindings.json: damaged"));
+}
+
+TEST(DriftMarkdownTest, InSyncIsOneLine) {
+  EXPECT_EQ(RenderDriftMarkdown(DiffOf(InSyncServer())),
+            "### xcert drift\n\n✅ In sync: 1 certificates match the manifest.\n");
+}
+
+TEST(DriftMarkdownTest, DriftIsATableOfWhatDiffers) {
+  const std::string md = RenderDriftMarkdown(DiffOf({{kServer, MailboxServer(kServer, kFqdn)}}));
+  EXPECT_THAT(md, HasSubstr("❌ 1 of 1 certificates differ from the manifest.\n"));
+  EXPECT_THAT(md, HasSubstr("| Server | Certificate | Status | Reasons |\n|---|---|---|---|\n"));
+  EXPECT_THAT(md, HasSubstr("| MailServer21 | mail | drift | Missing: no certificate for 'mail' "
+                            "on MailServer21 (xcert.yaml:20:5)"));
+}
+
+// Each reason once: the pending request's instruction is not repeated.
+TEST(DriftMarkdownTest, PendingInstructionAppearsOnce) {
+  const std::string md = RenderDriftMarkdown(PendingDiff());
+  const std::string submit = "submit /srv/outbox/mail@MailServer21.csr to the CA";
+  const size_t first = md.find(submit);
+  ASSERT_NE(first, std::string::npos) << md;
+  EXPECT_EQ(md.find(submit, first + 1), std::string::npos) << md;
+}
+
+TEST(DriftMarkdownTest, TableCellsCannotBreakTheTable) {
+  DiffResult diff;
+  diff.checked.push_back({kServer, "mail", {"xcert.yaml", 3, 1}});
+  Change c;
+  c.server = kServer;
+  c.certificate = "mail";
+  c.action = ChangeAction::kReplace;
+  c.reasons = {{Reason::kNamesMismatch, "missing a|b.example.com", {}}};
+  diff.changes.push_back(c);
+  const std::string md = RenderDriftMarkdown(diff);
+  const std::string row = md.substr(md.rfind("\n| MailServer21"));
+  EXPECT_EQ(std::count(row.begin(), row.end(), '|'), 5) << row;
+}
+
+// Every <testcase> element is closed and every count adds up.
+TEST(DriftJunitTest, InSyncIsAPassingSuitePerServer) {
+  const std::string xml = RenderDriftJunit(DiffOf(InSyncServer()));
+  EXPECT_EQ(
+      xml,
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites name=\"xcert drift\" tests=\"1\" failures=\"0\">\n"
+      "  <testsuite name=\"MailServer21\" tests=\"1\" failures=\"0\">\n"
+      "    <testcase classname=\"MailServer21\" name=\"certificate/mail\" file=\"xcert.yaml\" "
+      "line=\"20\"/>\n"
+      "  </testsuite>\n"
+      "</testsuites>\n");
+}
+
+TEST(DriftJunitTest, DriftIsAFailureWithTheHeadlineAsMessage) {
+  const std::string xml = RenderDriftJunit(DiffOf({{kServer, MailboxServer(kServer, kFqdn)}}));
+  EXPECT_THAT(xml, HasSubstr("tests=\"1\" failures=\"1\""));
+  EXPECT_THAT(xml, HasSubstr("<failure type=\"drift\" message=\"Missing: no certificate for "
+                             "&apos;mail&apos; on MailServer21 (xcert.yaml:20:5)\">"));
+  EXPECT_THAT(xml, HasSubstr("</failure>\n    </testcase>\n"));
+}
+
+TEST(DriftJunitTest, PendingAndBlockedAreFailuresThatSayWhy) {
+  std::string xml = RenderDriftJunit(PendingDiff());
+  EXPECT_THAT(xml, HasSubstr("<failure type=\"pending\""));
+  const std::string submit = "submit /srv/outbox/mail@MailServer21.csr to the CA";
+  const size_t first = xml.find(submit);
+  ASSERT_NE(first, std::string::npos) << xml;
+  // Once in the message attribute, once in the body: not twice in the body.
+  const size_t body = xml.find("\">", xml.find("<failure"));
+  EXPECT_EQ(xml.find(submit, xml.find(submit, body) + 1), std::string::npos) << xml;
+
+  xml = RenderDriftJunit(BlockedDiff());
+  EXPECT_THAT(xml, HasSubstr("<failure type=\"blocked\" message=\"the store of MailServer21 could "
+                             "not be read completely"));
+}
+
+TEST(DriftJunitTest, SpecialCharactersAreEscaped) {
+  DiffResult diff;
+  diff.checked.push_back({"S&<1>", "mail", {"x\"y.yaml", 3, 1}});
+  diff.blocked.push_back({"S&<1>", "S&<1>", "can't read \"store\""});
+  const std::string xml = RenderDriftJunit(diff);
+  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"S&amp;&lt;1&gt;\""));
+  EXPECT_THAT(xml, HasSubstr("file=\"x&quot;y.yaml\""));
+  EXPECT_THAT(xml, HasSubstr("message=\"can&apos;t read &quot;store&quot;\""));
+  EXPECT_THAT(xml, Not(HasSubstr("S&<1>")));
+}
+
+// In sync, but prune: true would remove a certificate the manifest does not
+// describe: that is drift (exit 2), and every format must say why.
+DiffResult PruneDiff() {
+  DiffResult diff = DiffOf(InSyncServer());
+  UnmanagedCertificate old;
+  old.server = kServer;
+  old.certificate = Cert("OLD", "CN=old.pocket-consultant.com", {});
+  old.remove = true;
+  diff.unmanaged.push_back(old);
+  return diff;
+}
+
+TEST(DriftPruneTest, EveryFormatExplainsTheDrift) {
+  const DiffResult diff = PruneDiff();
+  ASSERT_TRUE(diff.HasDrift());
+  const std::string text = RenderDriftText(diff, false);
+  EXPECT_THAT(text, HasSubstr("  prune   MailServer21/certificate/" + Thumb("OLD") +
+                              " would be removed\n"));
+  EXPECT_THAT(text, HasSubstr("Drift: 0 of 1 certificates differ from the manifest, and 1 "
+                              "certificate it does not describe would be removed (prune: true); "
+                              "run xcert plan to see the steps.\n"));
+
+  const std::string md = RenderDriftMarkdown(diff);
+  EXPECT_THAT(md, HasSubstr("❌ 0 of 1 certificates differ from the manifest, and 1 certificate "
+                            "it does not describe would be removed (prune: true).\n"));
+  EXPECT_THAT(md, HasSubstr("| MailServer21 | `" + Thumb("OLD") +
+                            "` CN=old.pocket-consultant.com | prune | the manifest does not "
+                            "describe it; apply removes it (prune: true) |\n"));
+
+  const nlohmann::json j = nlohmann::json::parse(RenderDriftJson(diff, Now()));
+  EXPECT_EQ(j["in_sync"], false);
+  EXPECT_EQ(j["differing"], 0);
+  ASSERT_EQ(j["removals"].size(), 1u);
+  EXPECT_EQ(j["removals"][0]["server"], kServer);
+  EXPECT_EQ(j["removals"][0]["thumbprint"], Thumb("OLD"));
+
+  // A dashboard must not be all green when the job fails with exit 2.
+  const std::string xml = RenderDriftJunit(diff);
+  EXPECT_THAT(xml, HasSubstr("<testsuites name=\"xcert drift\" tests=\"2\" failures=\"1\">"));
+  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"MailServer21\" tests=\"2\" failures=\"1\">"));
+  EXPECT_THAT(xml, HasSubstr("<testcase classname=\"MailServer21\" name=\"unmanaged/" +
+                             Thumb("OLD") + "\">\n      <failure type=\"prune\""));
+}
+
+TEST(DriftPruneTest, UnmanagedCertificatesThatStayAreNotDrift) {
+  DiffResult diff = PruneDiff();
+  diff.unmanaged.back().remove = false;
+  EXPECT_FALSE(diff.HasDrift());
+  EXPECT_THAT(RenderDriftText(diff, false), HasSubstr("In sync: 1 certificates match"));
+  EXPECT_THAT(RenderDriftJunit(diff), HasSubstr("tests=\"1\" failures=\"0\""));
+  EXPECT_THAT(RenderDriftMarkdown(diff), HasSubstr("✅ In sync"));
+}
+
+}  // namespace
+}  // namespace xcert
