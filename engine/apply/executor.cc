@@ -54,8 +54,7 @@ class Executor {
   }
 
   ApplyReport Run(int parallelism) {
-    const int workers =
-        std::max(1, parallelism > 0 ? parallelism : int(std::thread::hardware_concurrency()));
+    const int workers = std::max(1, parallelism > 0 ? parallelism : DefaultParallelism());
     std::vector<std::thread> threads;
     for (int i = 0; i < workers; ++i) threads.emplace_back([this] { Work(); });
     for (std::thread& t : threads) t.join();
@@ -354,6 +353,8 @@ class Executor {
 };
 
 }  // namespace
+
+int DefaultParallelism() { return 4 * int(std::max(1u, std::thread::hardware_concurrency())); }
 
 ApplyReport Apply(const Plan& plan, const ApplyContext& context, const ApplyOptions& options) {
   return Executor(plan, context).Run(options.parallelism);

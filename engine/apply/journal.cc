@@ -41,6 +41,11 @@ Status FileJournal::Record(const std::string& event, const Step* step, const std
   return file_.AppendLine(j.dump());
 }
 
+Status FileJournal::Sync() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return file_.Sync();
+}
+
 namespace {
 
 // Which journal is the latest: the UTC time in its name, then its modification

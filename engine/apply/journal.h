@@ -1,9 +1,11 @@
 // The apply journal: one append-only file of JSON lines per run in the
-// journal directory (`<UTC time>-<pid>.jsonl`), each line fsynced before the
-// step it announces proceeds. It records every step (start, done, skipped,
-// failed, with thumbprints and backup paths), so an interrupted run can be
-// told apart and audited. Apply never needs it to converge: every run re-reads
-// the stores and re-plans.
+// journal directory (`<UTC time>-<pid>.jsonl`). Each line is written at once
+// (a killed apply loses none) and the file is fsynced once, by Sync() at the
+// end of the run: a sync per line would cost more than the steps themselves
+// on fast ones, and a power cut that loses the tail only makes the next run
+// report an interrupted run, which it would re-plan anyway. It records every step (start, done,
+// skipped, failed, with thumbprints and backup paths), so an interrupted run can be told apart and
+// audited. Apply never needs it to converge: every run re-reads the stores and re-plans.
 #pragma once
 
 #include <memory>
@@ -40,6 +42,8 @@ class FileJournal final : public Journal {
   static Result<std::unique_ptr<FileJournal>> Open(const fs::path& dir, const Clock& clock);
 
   Status Record(const std::string& event, const Step* step, const std::string& detail) override;
+  // Puts every recorded line on disk.
+  Status Sync();
   const fs::path& path() const { return file_.path(); }
 
  private:

@@ -20,8 +20,11 @@ Result<StoreBackend> OpenLocal(const Manifest& m, const Clock& clock) {
                            ": error: a local store needs store.path; add path: ./store");
   }
   const std::string root = m.Resolve(m.store.path);
+  auto stores = std::make_unique<store::LocalStoreSet>(root, clock);
   StoreBackend b;
-  b.stores = std::make_unique<store::LocalStoreSet>(root, clock);
+  b.lockable = stores->root_status();
+  b.clean_leftovers = [set = stores.get()] { return set->CleanLeftovers(); };
+  b.stores = std::move(stores);
   b.state_dir = root;
   b.description = "local store " + root;
   return b;
@@ -58,6 +61,18 @@ Result<StoreBackend> OpenStores(const Manifest& manifest, const Clock& clock) {
     case StoreType::kSnapshot: return OpenSnapshot(manifest);
   }
   return Internal("unknown store type");
+}
+
+Result<StoreLock> LockStores(const StoreBackend& backend, TimePoint now) {
+  if (backend.read_only) {
+    return FailedPrecondition(backend.description +
+                              " is read-only (an offline snapshot); review the plan as a "
+                              "script with xcert plan --format ps1 -o plan.ps1 and run it on "
+                              "the server");
+  }
+  XCERT_RETURN_IF_ERROR(backend.lockable);
+  XCERT_RETURN_IF_ERROR(CreateDirsDurable(backend.state_dir));
+  return StoreLock::Acquire(backend.state_dir, now);
 }
 
 Result<IssuerBackend> OpenIssuerBackend(const Manifest& manifest, const ActualState& actual,

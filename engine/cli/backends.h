@@ -4,6 +4,7 @@
 // resources/ implementations.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -12,6 +13,7 @@
 #include "engine/apply/backup.h"
 #include "engine/apply/executor.h"
 #include "engine/apply/issuer.h"
+#include "engine/apply/lock.h"
 #include "engine/model/manifest.h"
 #include "engine/plan/desired.h"
 #include "engine/plan/plan.h"
@@ -24,12 +26,24 @@ struct StoreBackend {
   std::string state_dir;    // holds the writer lock and the apply journals
   bool read_only = false;   // snapshots: plan and drift only
   std::string description;  // "local store ./store", for messages
+  // Why a writer may not lock state_dir: a local store folder that is not a
+  // store (locking would put files in it; store init makes stores).
+  Status lockable;
+  // For a writer that holds the lock, before it reads the stores: deletes
+  // what writers that died left in them (local stores). Unset: nothing to do.
+  std::function<Status()> clean_leftovers;
 };
 
 // Opens the stores the manifest's `store` section describes (nothing is
 // written; a missing local store directory is reported by List, per server).
 // Stores date what they create with `clock`, which must outlive them.
 Result<StoreBackend> OpenStores(const Manifest& manifest, const Clock& clock);
+
+// For a writer: takes the stores' writer lock, <state_dir>/xcert.lock
+// (creating state_dir when it is xcert's own folder beside the manifest).
+// Refuses read-only stores and a local store folder that is not a store;
+// Unavailable, naming the holder, when another process holds the lock.
+Result<StoreLock> LockStores(const StoreBackend& backend, TimePoint now);
 
 struct IssuerBackend {
   std::map<std::string, IssuerFacts> facts;

@@ -4,7 +4,6 @@
 
 #include "engine/apply/executor.h"
 #include "engine/apply/journal.h"
-#include "engine/apply/lock.h"
 #include "engine/cli/command.h"
 #include "engine/cli/session.h"
 #include "engine/plan/plan_json.h"
@@ -86,9 +85,8 @@ std::string ProgressLine(const Step& s, const StepOutcome& o, int finished, int 
 
 std::string SummaryText(const Plan& plan, const ApplyReport& r) {
   std::string out = r.ok() ? "Apply complete! " : "Apply finished with errors. ";
-  out += std::to_string(plan.steps.size()) +
-         " steps: " + std::to_string(r.Count(StepStatus::kDone)) + " done, " +
-         std::to_string(r.Count(StepStatus::kAlreadyDone)) + " already done, " +
+  out += CountNoun(plan.steps.size(), "step") + ": " + std::to_string(r.Count(StepStatus::kDone)) +
+         " done, " + std::to_string(r.Count(StepStatus::kAlreadyDone)) + " already done, " +
          std::to_string(r.Count(StepStatus::kFailed)) + " failed, " +
          std::to_string(r.Count(StepStatus::kSkipped)) + " skipped.\n";
   for (size_t i = 0; i < plan.steps.size(); ++i) {
@@ -189,14 +187,11 @@ int RunApply(ApplyFlags flags, Output& out) {
     if (flags.manifest.empty()) flags.manifest = saved->manifest_path;
   }
   if (flags.manifest.empty()) flags.manifest = "xcert.yaml";
-  std::optional<Session> session = OpenSession({flags.manifest, flags.parallelism}, *clock, out);
+  // Locked before the stores are read: the plan applied is made, or the saved
+  // one checked, from what no other writer changes until apply ends.
+  std::optional<Session> session =
+      OpenSession({flags.manifest, flags.parallelism, /*lock=*/true}, *clock, out);
   if (!session) return kExitError;
-  if (session->stores.read_only) {
-    out.Error(session->stores.description +
-              " is read-only (an offline snapshot); review the plan as a "
-              "script with xcert plan --format ps1 -o plan.ps1 and run it on the server");
-    return kExitError;
-  }
   std::optional<Plan> plan = PlanToApply(flags, *session, out);
   if (!plan) return kExitError;
   if (plan->steps.empty()) {
@@ -209,15 +204,6 @@ int RunApply(ApplyFlags flags, Output& out) {
   Result<std::string> password = BackupPassword(*plan, session->manifest);
   if (!password.ok()) {
     out.Error(password.status().message() + "; nothing was changed");
-    return kExitError;
-  }
-  if (Status s = CreateDirsDurable(session->stores.state_dir); !s.ok()) {
-    out.Error(s.message());
-    return kExitError;
-  }
-  Result<StoreLock> lock = StoreLock::Acquire(session->stores.state_dir, clock->Now());
-  if (!lock.ok()) {
-    out.Error(lock.status().message());
     return kExitError;
   }
   const fs::path journal_dir = fs::path(session->stores.state_dir) / "journal";
@@ -243,10 +229,14 @@ int RunApply(ApplyFlags flags, Output& out) {
     out.Progress(ProgressLine(s, o, finished, total));
   };
   (void)(*journal)->Record("begin", nullptr,
-                           std::to_string(plan->steps.size()) + " steps from " +
+                           CountNoun(plan->steps.size(), "step") + " from " +
                                (flags.plan_file.empty() ? "a fresh plan" : flags.plan_file));
   const ApplyReport report = Apply(*plan, ctx, ApplyOptions{flags.parallelism});
   (void)(*journal)->Record("end", nullptr, report.ok() ? "ok" : "with errors");
+  if (Status synced = (*journal)->Sync(); !synced.ok()) {
+    out.Warning("the journal " + (*journal)->path().string() +
+                " may be incomplete after a power cut: " + synced.message());
+  }
   out.Print(flags.format == "json" ? SummaryJson(*plan, report) : SummaryText(*plan, report));
   return report.ok() && plan->diff.blocked.empty() ? kExitOk : kExitError;
 }
@@ -262,8 +252,7 @@ void RegisterApply(CLI::App& app, CommandAction* run) {
   cmd->add_option("-f,--file", flags->manifest,
                   "Manifest file (default: xcert.yaml, or the saved plan's)");
   cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");
-  cmd->add_option("--parallelism", flags->parallelism,
-                  "Steps run at once (default: the number of cores)")
+  cmd->add_option("--parallelism", flags->parallelism, "Steps run at once (default: four per core)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--format", flags->format, "Summary on stdout")
       ->check(CLI::IsMember({"text", "json"}))

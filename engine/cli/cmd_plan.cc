@@ -33,6 +33,59 @@ Status CheckServers(const Manifest& m, const std::vector<std::string>& servers) 
   return Status::Ok();
 }
 
+bool IsScriptFile(const std::string& path) { return path.size() > 4 && path.ends_with(".ps1"); }
+
+// -o PLAN is a script when PLAN ends in .ps1, JSON otherwise (what
+// `xcert apply PLAN` reads), whatever --format prints on stdout.
+Status SavePlan(const std::string& path, const Plan& plan, const Manifest& manifest) {
+  XCERT_ASSIGN_OR_RETURN(std::string text,
+                         IsScriptFile(path) ? RenderPlanPs1(plan, manifest) : PlanToJsonText(plan));
+  return WriteFileAtomic(path, text);
+}
+
+Result<std::string> RenderPlan(const std::string& format, const Plan& plan,
+                               const Manifest& manifest, bool color) {
+  if (format == "json") return PlanToJsonText(plan);
+  if (format == "markdown") return RenderPlanMarkdown(plan);
+  if (format == "dot") return RenderPlanDot(plan);
+  if (format == "ps1") return RenderPlanPs1(plan, manifest);
+  return RenderPlanText(plan, color);
+}
+
+std::string SavedMessage(const std::string& path) {
+  return IsScriptFile(path) ? "Saved the plan as a PowerShell script: " + path +
+                                  " (review it, then run it in the Exchange Management Shell)"
+                            : "Saved the plan to " + path +
+                                  "; apply exactly these steps with: xcert apply " + path;
+}
+
+// A blocked plan is not saved: part of what the manifest asks could not be
+// planned, so the file would not be the change to review and apply.
+std::string NotSavedMessage(const std::string& path) {
+  return "the plan is blocked (see above), so " + path +
+         " was not written; fix what blocks it and run xcert plan -o " + path + " again";
+}
+
+// Saves the plan (-o) unless it is blocked, prints it; the exit code.
+int SaveAndPrint(const PlanFlags& flags, const Plan& plan, const Manifest& manifest, Output& out) {
+  const bool blocked = !plan.diff.blocked.empty();
+  const bool save = !flags.out.empty() && !blocked;
+  if (Status s = save ? SavePlan(flags.out, plan, manifest) : Status::Ok(); !s.ok()) {
+    out.Error(s.message());
+    return kExitError;
+  }
+  Result<std::string> text = RenderPlan(flags.format, plan, manifest, out.color());
+  if (!text.ok()) {
+    out.Error(text.status().message());
+    return kExitError;
+  }
+  out.Print(*text);
+  if (save) out.Progress(SavedMessage(flags.out));
+  if (blocked && !flags.out.empty()) out.Error(NotSavedMessage(flags.out));
+  if (blocked) return kExitError;
+  return flags.detailed_exitcode && !plan.steps.empty() ? kExitChanges : kExitOk;
+}
+
 int RunPlan(const PlanFlags& flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out);
   std::optional<Session> session = OpenSession({flags.manifest, 0}, *clock, out);
@@ -47,46 +100,7 @@ int RunPlan(const PlanFlags& flags, Output& out) {
     return kExitError;
   }
   if (!PrepareToIssue(*session, *plan, out)) return kExitError;
-  // -o PLAN is a script when PLAN ends in .ps1, JSON otherwise (what
-  // `xcert apply PLAN` reads), whatever --format prints on stdout.
-  const bool ps1_file = flags.out.size() > 4 && flags.out.ends_with(".ps1");
-  if (!flags.out.empty()) {
-    Result<std::string> saved =
-        ps1_file ? RenderPlanPs1(*plan, session->manifest) : PlanToJsonText(*plan);
-    if (!saved.ok()) {
-      out.Error(saved.status().message());
-      return kExitError;
-    }
-    if (Status s = WriteFileAtomic(flags.out, *saved); !s.ok()) {
-      out.Error(s.message());
-      return kExitError;
-    }
-  }
-  if (flags.format == "json") {
-    out.Print(PlanToJsonText(*plan));
-  } else if (flags.format == "markdown") {
-    out.Print(RenderPlanMarkdown(*plan));
-  } else if (flags.format == "dot") {
-    out.Print(RenderPlanDot(*plan));
-  } else if (flags.format == "ps1") {
-    Result<std::string> script = RenderPlanPs1(*plan, session->manifest);
-    if (!script.ok()) {
-      out.Error(script.status().message());
-      return kExitError;
-    }
-    out.Print(*script);
-  } else {
-    out.Print(RenderPlanText(*plan, out.color()));
-  }
-  if (!flags.out.empty()) {
-    out.Progress(ps1_file ? "Saved the plan as a PowerShell script: " + flags.out +
-                                " (review it, then run it in the Exchange Management Shell)"
-                          : "Saved the plan to " + flags.out +
-                                "; apply exactly these steps with: xcert apply " + flags.out);
-  }
-  if (!plan->diff.blocked.empty()) return kExitError;
-  if (flags.detailed_exitcode && !plan->steps.empty()) return kExitChanges;
-  return kExitOk;
+  return SaveAndPrint(flags, *plan, session->manifest, out);
 }
 
 }  // namespace

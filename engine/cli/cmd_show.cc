@@ -70,7 +70,7 @@ int RunShow(const ShowFlags& flags, Output& out) {
   const std::vector<std::string> problems = report->Problems();
   for (const std::string& p : problems) out.Error(p);
   if (problems.empty()) return kExitOk;
-  out.Progress(std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") +
+  out.Progress(CountNoun(problems.size(), "problem") +
                " (above); plan takes no destructive step on a server with problems until they "
                "are fixed");
   return kExitError;

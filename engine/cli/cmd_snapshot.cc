@@ -71,8 +71,8 @@ int RunSnapshotImport(const SnapshotFlags& flags, Output& out) {
     return kExitError;
   }
   for (const std::string& w : report.warnings) out.Warning(flags.server + ": " + w);
-  std::string line = "Imported " + std::to_string(report.certificates) + " certificate" +
-                     (report.certificates == 1 ? "" : "s") + " of " + flags.server;
+  std::string line =
+      "Imported " + CountNoun(report.certificates, "certificate") + " of " + flags.server;
   if (report.attributes_unknown > 0)
     line += " (" + std::to_string(report.attributes_unknown) + " with RawData only)";
   out.Print(line + " into " + exchange::SnapshotPath(*dir, flags.server) + "\n");

@@ -79,8 +79,7 @@ int RunStoreInit(const StoreInitFlags& flags, Output& out) {
     return kExitOk;
   }
   std::string text = "Created " + flags.server + " (" + Describe(*id) + ") in " + flags.store +
-                     " with " + std::to_string(r->state.certificates.size()) + " certificate" +
-                     (r->state.certificates.size() == 1 ? "" : "s") + ":\n";
+                     " with " + CountNoun(r->state.certificates.size(), "certificate") + ":\n";
   for (const CertificateInfo& c : r->state.certificates) text += CertificateLine(c);
   out.Print(text);
   out.Progress("List them with: xcert show --store " + flags.store + " --server " + flags.server);

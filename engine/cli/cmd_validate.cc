@@ -6,27 +6,24 @@
 #include "engine/cli/cli.h"
 #include "engine/cli/command.h"
 #include "engine/manifest/load.h"
+#include "engine/util/strings.h"
 
 namespace xcert::cli {
 
 namespace {
-
-std::string Count(size_t n, const char* singular, const char* plural) {
-  return std::to_string(n) + " " + (n == 1 ? singular : plural);
-}
 
 int RunValidate(Output& out, const std::string& file) {
   const LoadResult result = LoadManifestFile(file);
   out.Report(result.diagnostics);
   const size_t warnings = result.diagnostics.warning_count();
   if (!result.manifest) {
-    out.Progress(file + ": invalid (" + Count(result.diagnostics.error_count(), "error", "errors") +
-                 ", " + Count(warnings, "warning", "warnings") + ")");
+    out.Progress(file + ": invalid (" + CountNoun(result.diagnostics.error_count(), "error") +
+                 ", " + CountNoun(warnings, "warning") + ")");
     return kExitError;
   }
-  out.Print(file + ": valid (" + Count(result.manifest->servers.size(), "server", "servers") +
-            ", " + Count(result.manifest->certificates.size(), "certificate", "certificates") +
-            ", " + Count(warnings, "warning", "warnings") + ")\n");
+  out.Print(file + ": valid (" + CountNoun(result.manifest->servers.size(), "server") + ", " +
+            CountNoun(result.manifest->certificates.size(), "certificate") + ", " +
+            CountNoun(warnings, "warning") + ")\n");
   return kExitOk;
 }
 

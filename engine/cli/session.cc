@@ -25,6 +25,23 @@ std::vector<std::string> ServerNames(const Manifest& m) {
   return names;
 }
 
+// Takes the writer lock, then deletes what writers that died left: before
+// anything is read, so the leftovers go even when there is nothing to do.
+bool LockForWriting(Session& s, const Clock& clock, Output& out) {
+  Result<StoreLock> lock = LockStores(s.stores, clock.Now());
+  if (!lock.ok()) {
+    out.Error(lock.status().message());
+    return false;
+  }
+  s.lock = std::move(*lock);
+  if (!s.stores.clean_leftovers) return true;
+  if (Status cleaned = s.stores.clean_leftovers(); !cleaned.ok()) {
+    out.Warning("what an interrupted run left in the " + s.stores.description +
+                " could not all be deleted: " + cleaned.message());
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out) {
@@ -46,6 +63,7 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
     return std::nullopt;
   }
   s.stores = std::move(*stores);
+  if (options.lock && !LockForWriting(s, clock, out)) return std::nullopt;
   s.actual = Observe(*s.stores.stores, ServerNames(s.manifest), options.parallelism);
   Diagnostics issuer_diagnostics;
   Result<IssuerBackend> issuers =

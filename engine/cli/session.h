@@ -17,6 +17,11 @@ namespace xcert::cli {
 struct SessionOptions {
   std::string manifest_path = "xcert.yaml";
   int parallelism = 0;
+  // For writers (apply): take the stores' writer lock, and delete what
+  // writers that died left, before reading the stores, so that the plan is
+  // made (or a saved one checked) from what no other writer changes until
+  // the session ends.
+  bool lock = false;
 };
 
 struct Session {
@@ -27,6 +32,7 @@ struct Session {
   ActualState actual;
   Desired desired;
   TimePoint now{};
+  std::optional<StoreLock> lock;  // held with SessionOptions::lock
 };
 
 // The clock every command uses: the system clock, or XCERT_NOW
@@ -34,7 +40,8 @@ struct Session {
 std::unique_ptr<Clock> MakeClock(Output& out);
 
 // Loads and validates the manifest (diagnostics to `out`), reads every store
-// the manifest names, and checks the issuers. nullopt after reporting errors.
+// the manifest names (after locking them, with options.lock), and checks the
+// issuers. nullopt after reporting errors.
 std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out);
 
 // Diff + plan for the session (optionally only these servers), with the

@@ -243,8 +243,8 @@ bool EvaluateInto(const DesiredCertificate& d, const IssuerFacts& f, const Certi
     if (!quick) {
       out->push_back({Reason::kRenewalDue,
                       "expires on " + Date(c.not_after) + " (" +
-                          std::to_string(DaysBetween(now, c.not_after)) +
-                          " days left, renewBefore " + FormatDuration(d.renew_before) + ")",
+                          CountNoun(size_t(DaysBetween(now, c.not_after)), "day") +
+                          " left, renewBefore " + FormatDuration(d.renew_before) + ")",
                       d.where_validity});
     }
   }

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "engine/plan/plan_json.h"
+#include "engine/util/strings.h"
 
 namespace xcert {
 
@@ -101,8 +102,8 @@ std::vector<const UnmanagedCertificate*> Removals(const DiffResult& diff) {
 constexpr const char* kPruneReason =
     "the manifest does not describe it; apply removes it (prune: true)";
 
-// What is not as declared, e.g. "1 of 3 certificates differ from the
-// manifest, and 2 certificates it does not describe would be removed (prune:
+// What is not as declared, e.g. "2 of 3 certificates differ from the
+// manifest, and 1 certificate it does not describe would be removed (prune:
 // true)". Items whose store could not be read are counted apart: they are not
 // known to differ.
 std::string DriftHeadline(const std::vector<DriftItem>& items, size_t removals) {
@@ -111,23 +112,30 @@ std::string DriftHeadline(const std::vector<DriftItem>& items, size_t removals) 
     differ += i.status == DriftStatus::kDrift || i.status == DriftStatus::kPending;
     blocked += i.status == DriftStatus::kBlocked;
   }
-  const std::string of = " of " + std::to_string(items.size()) + " certificates ";
+  const std::string of = " of " + CountNoun(items.size(), "certificate") + " ";
   std::vector<std::string> parts;
-  if (differ > 0 || blocked == 0)
-    parts.push_back(std::to_string(differ) + of + "differ from the manifest");
-  if (blocked > 0)
-    parts.push_back(std::to_string(blocked) + of +
-                    "could not be checked (their store could not be read)");
+  if (differ > 0 || blocked == 0) {
+    parts.push_back(std::to_string(differ) + of + (differ == 1 ? "differs" : "differ") +
+                    " from the manifest");
+  }
+  if (blocked > 0) {
+    parts.push_back(std::to_string(blocked) + of + "could not be checked (" +
+                    (blocked == 1 ? "its" : "their") + " store could not be read)");
+  }
   if (removals > 0) {
-    parts.push_back(std::to_string(removals) +
-                    (removals == 1 ? " certificate it does not describe would be removed"
-                                   : " certificates it does not describe would be removed") +
-                    " (prune: true)");
+    parts.push_back(CountNoun(removals, "certificate") +
+                    " it does not describe would be removed (prune: true)");
   }
   std::string s;
   for (size_t i = 0; i < parts.size(); ++i)
     s += (i == 0 ? "" : i + 1 == parts.size() ? ", and " : ", ") + parts[i];
   return s;
+}
+
+// "In sync: 3 certificates match the manifest."
+std::string InSyncLine(size_t certificates) {
+  return "In sync: " + CountNoun(certificates, "certificate") +
+         (certificates == 1 ? " matches" : " match") + " the manifest.\n";
 }
 
 // Whether plan has anything to show: something differs (not only unreadable stores).
@@ -188,7 +196,7 @@ std::string RenderDriftText(const DiffResult& diff, bool color) {
   const size_t bad = CountNotInSync(items);
   out += "\n";
   if (bad == 0 && !diff.HasDrift()) {
-    out += "In sync: " + std::to_string(items.size()) + " certificates match the manifest.\n";
+    out += InSyncLine(items.size());
   } else if (PlanWouldChange(items, removals.size())) {
     out +=
         "Drift: " + DriftHeadline(items, removals.size()) + "; run xcert plan to see the steps.\n";
@@ -232,9 +240,8 @@ std::string RenderDriftMarkdown(const DiffResult& diff) {
   const std::vector<const UnmanagedCertificate*> removals = Removals(diff);
   const size_t bad = CountNotInSync(items);
   std::string out = "### xcert drift\n\n";
-  out += bad == 0 && !diff.HasDrift()
-             ? "✅ In sync: " + std::to_string(items.size()) + " certificates match the manifest.\n"
-             : "❌ " + DriftHeadline(items, removals.size()) + ".\n";
+  out += bad == 0 && !diff.HasDrift() ? "✅ " + InSyncLine(items.size())
+                                      : "❌ " + DriftHeadline(items, removals.size()) + ".\n";
   if (bad == 0 && removals.empty()) return out;
   // Table cells cannot hold '|'.
   auto cell = [](std::string s) {

@@ -158,44 +158,80 @@ class JsonWriter {
   }
 
   void AppendQuoted(std::string_view s) {
+    // One pass decides: most strings (names, thumbprints, dates) need no
+    // escaping and are copied whole.
     bool plain = true, ascii = true;
     for (char ch : s) {
       const auto c = static_cast<unsigned char>(ch);
-      if (c >= 0x80) ascii = false;
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) plain = false;
+      ascii &= c < 0x80;
+      plain &= c >= 0x20 && c != '"' && c != '\\';
     }
-    if (plain) {
-      out_->push_back('"');
-      out_->append(s);
-      out_->push_back('"');
-      return;
-    }
-    if (!ascii) {  // rare: let nlohmann check the UTF-8 and escape it
+    if (!ascii && !IsUtf8(s)) {  // nlohmann's type_error 316, as dump() throws
       out_->append(nlohmann::ordered_json(std::string(s)).dump());
       return;
     }
     out_->push_back('"');
-    for (char ch : s) {
-      const auto c = static_cast<unsigned char>(ch);
-      switch (c) {
-        case '\b': out_->append("\\b"); break;
-        case '\t': out_->append("\\t"); break;
-        case '\n': out_->append("\\n"); break;
-        case '\f': out_->append("\\f"); break;
-        case '\r': out_->append("\\r"); break;
-        case '"': out_->append("\\\""); break;
-        case '\\': out_->append("\\\\"); break;
-        default:
-          if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out_->append(buf);
-          } else {
-            out_->push_back(ch);
-          }
-      }
+    if (plain) {
+      out_->append(s);
+    } else {
+      for (char ch : s) AppendEscaped(ch);
     }
     out_->push_back('"');
+  }
+
+  void AppendEscaped(char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '\b': out_->append("\\b"); break;
+      case '\t': out_->append("\\t"); break;
+      case '\n': out_->append("\\n"); break;
+      case '\f': out_->append("\\f"); break;
+      case '\r': out_->append("\\r"); break;
+      case '"': out_->append("\\\""); break;
+      case '\\': out_->append("\\\\"); break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out_->append(buf);
+        } else {
+          out_->push_back(ch);  // UTF-8 bytes go out as they are (ensure_ascii off)
+        }
+    }
+  }
+
+  // Well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code points
+  // above U+10FFFF), which is what nlohmann accepts.
+  static bool IsUtf8(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      size_t n = 0;
+      unsigned lo = 0x80, hi = 0xBF;  // the range of the second byte
+      if (c < 0x80) {
+        ++i;
+        continue;
+      } else if (c >= 0xC2 && c <= 0xDF) {
+        n = 1;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 2;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 3;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+      } else {
+        return false;
+      }
+      for (size_t k = 1; k <= n; ++k) {
+        if (i + k >= s.size()) return false;
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return false;
+      }
+      i += n + 1;
+    }
+    return true;
   }
 
   std::string* out_;

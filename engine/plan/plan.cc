@@ -68,7 +68,7 @@ using OrderKey = std::tuple<int, std::string, int, std::string, std::string, siz
 class Builder {
  public:
   Builder(const Desired& desired, const ActualState& actual, const PlanOptions& options)
-      : desired_(desired), actual_(actual), options_(options) {
+      : actual_(actual), options_(options) {
     for (const DesiredCertificate& d : desired.certificates) by_artifact_[d.artifact] = &d;
   }
 
@@ -421,7 +421,6 @@ class Builder {
     plan->observed[server] = {it->second.Fingerprint(), ObservedSummary(it->second)};
   }
 
-  const Desired& desired_;
   const ActualState& actual_;
   const PlanOptions& options_;
   DiffResult diff_;

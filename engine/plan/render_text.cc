@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "engine/plan/render.h"
+#include "engine/util/strings.h"
 
 namespace xcert {
 
@@ -114,21 +115,13 @@ void RenderUnmanaged(const Plan& plan, std::string* out) {
 
 }  // namespace
 
-namespace {
-
-std::string Count(size_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
-}  // namespace
-
 std::string PlanSummaryLine(const Plan& p) {
   std::string s = "Plan: " + std::to_string(p.diff.CountOf(ChangeAction::kCreate)) +
                   " to create, " + std::to_string(p.diff.CountOf(ChangeAction::kReplace)) +
                   " to replace, " + std::to_string(p.diff.CountOf(ChangeAction::kBind)) +
                   " to bind, " + std::to_string(p.CountOf(StepKind::kRemove)) + " to remove; " +
-                  Count(p.steps.size(), "step") + " (" +
-                  Count(p.CountOf(StepKind::kBackupExport), "backup") + ").";
+                  CountNoun(p.steps.size(), "step") + " (" +
+                  CountNoun(p.CountOf(StepKind::kBackupExport), "backup") + ").";
   if (!p.diff.pending.empty()) s += " " + std::to_string(p.diff.pending.size()) + " pending.";
   if (!p.diff.blocked.empty()) s += " " + std::to_string(p.diff.blocked.size()) + " blocked.";
   return s;

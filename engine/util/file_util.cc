@@ -141,10 +141,11 @@ AppendFile::~AppendFile() {
 Status AppendFile::AppendLine(std::string_view line) {
   std::string buf(line);
   buf += '\n';
-  // One write() per line: with O_APPEND a line is never interleaved with
-  // another writer's, and a crash leaves at most a torn last line, which the
-  // journal reader skips.
-  XCERT_RETURN_IF_ERROR(WriteAll(fd_, buf, path_));
+  // A crash leaves at most a torn last line, which the journal reader skips.
+  return WriteAll(fd_, buf, path_);
+}
+
+Status AppendFile::Sync() {
   if (::fdatasync(fd_) != 0) return ErrnoStatus("syncing " + path_.string(), errno);
   return Status::Ok();
 }

@@ -35,7 +35,7 @@ Status CreateDirsDurable(const fs::path& dir);
 // Reads a whole file. NotFound if it does not exist.
 Result<std::string> ReadFile(const fs::path& path);
 
-// Appends `line` + '\n' to an open-for-append file and fsyncs it (journals).
+// An open-for-append file of lines (journals).
 class AppendFile {
  public:
   static Result<AppendFile> Open(const fs::path& path, mode_t mode = 0644);
@@ -45,7 +45,11 @@ class AppendFile {
   AppendFile& operator=(const AppendFile&) = delete;
   ~AppendFile();
 
+  // One write() per line: with O_APPEND a line is never interleaved with
+  // another writer's, and a killed process loses nothing already appended.
+  // Not synced: call Sync() to put what was appended on disk.
   Status AppendLine(std::string_view line);
+  Status Sync();
   const fs::path& path() const { return path_; }
 
  private:

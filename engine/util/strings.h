@@ -21,6 +21,10 @@ std::string Quote(std::string_view s);
 // "'a', 'b' and 'c'" style list for messages; "(none)" when empty.
 std::string QuotedList(const std::vector<std::string>& items);
 
+// `n` and a noun that agrees with it: "1 certificate", "2 certificates".
+// `plural` defaults to `singular` + "s".
+std::string CountNoun(size_t n, std::string_view singular, std::string_view plural = {});
+
 // The candidate closest to `word` (case-insensitive edit distance at most
 // max(1, |word|/3)), or "" if none is close: for "did you mean 'dnsNames'?".
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);

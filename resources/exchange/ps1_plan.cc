@@ -154,8 +154,7 @@ class Renderer {
     for (const Step& s : order_) {
       if (!s.server.empty()) servers.insert(s.server);
     }
-    std::string h = "<#\n.SYNOPSIS\n  xcert plan: " + std::to_string(order_.size()) + " step" +
-                    (order_.size() == 1 ? "" : "s") + " on " +
+    std::string h = "<#\n.SYNOPSIS\n  xcert plan: " + CountNoun(order_.size(), "step") + " on " +
                     (servers.empty() ? std::string("no server")
                                      : Join({servers.begin(), servers.end()}, ", ")) +
                     ".\n";

@@ -67,7 +67,6 @@ class CaIssuer final : public Issuer {
   bool key_tried_ = false;
   Result<x509::PrivateKey> key_ = Internal("the CA key was not read");
   Diagnostics key_problems_;  // what reading it reported, for every caller
-  std::mutex sign_mutex_;     // one signature with the CA key at a time
 };
 
 }  // namespace xcert::issuers

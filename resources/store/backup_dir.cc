@@ -1,6 +1,7 @@
 #include "resources/store/backup_dir.h"
 
 #include "resources/store/local_format.h"
+#include "resources/store/local_reader.h"
 #include "resources/store/store_rules.h"
 #include "resources/x509/pem.h"
 
@@ -14,6 +15,31 @@ Result<fs::path> ServerDir(const fs::path& dir, const std::string& server) {
     return InvalidArgument("backup of server '" + server + "': " + why);
   }
   return dir / server;
+}
+
+// Whether `name` is the temporary file of a backup ("<T>.pfx.tmp.<pid>.<n>",
+// see WriteFileAtomic) that a process which died was writing.
+bool IsDeadBackupTemp(std::string_view name) {
+  const size_t at = name.find(".tmp.");
+  if (at == std::string_view::npos) return false;
+  const fs::path target(name.substr(0, at));
+  return (target.extension() == ".pfx" || target.extension() == ".crt") &&
+         IsThumbprint(target.stem().string()) && local::IsDeadWork(name);
+}
+
+// Deletes, in every server folder of `dir`, the dead processes' temporary files.
+void CleanDeadTemps(const fs::path& dir) {
+  Result<std::vector<local::DirEntry>> servers = local::ListDir(dir);
+  if (!servers.ok()) return;
+  for (const local::DirEntry& server : *servers) {
+    if (!server.is_dir) continue;
+    Result<std::vector<local::DirEntry>> files = local::ListDir(dir / server.name);
+    if (!files.ok()) continue;
+    for (const local::DirEntry& f : *files) {
+      std::error_code ec;
+      if (!f.is_dir && IsDeadBackupTemp(f.name)) fs::remove(dir / server.name / f.name, ec);
+    }
+  }
 }
 
 }  // namespace
@@ -34,6 +60,7 @@ std::optional<std::string> BackupDir::Existing(const std::string& server,
 
 Result<std::string> BackupDir::Save(const std::string& server, const CertificateInfo& certificate,
                                     const std::optional<std::string>& pkcs12) {
+  std::call_once(cleaned_, CleanDeadTemps, dir_);
   XCERT_ASSIGN_OR_RETURN(fs::path sdir, ServerDir(dir_, server));
   const std::string t = NormalizeThumbprint(certificate.thumbprint);
   if (!IsThumbprint(t)) {

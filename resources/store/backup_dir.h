@@ -3,9 +3,12 @@
 //   <dir>/<server>/<THUMBPRINT>.crt   the certificate alone (PEM), for a key
 //                                     that cannot be exported
 // Files are written atomically and durably; an existing backup of a
-// thumbprint (either kind) is kept, never overwritten.
+// thumbprint (either kind) is kept, never overwritten. The first Save of an
+// instance deletes the temporary files ("<T>.pfx.tmp.<pid>.<n>") of backups
+// that processes which died were writing.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -27,6 +30,7 @@ class BackupDir final : public BackupSink {
 
  private:
   fs::path dir_;
+  std::once_flag cleaned_;
 };
 
 }  // namespace xcert::store

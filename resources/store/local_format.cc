@@ -1,8 +1,11 @@
 #include "resources/store/local_format.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <limits>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -274,6 +277,13 @@ bool IsWork(std::string_view name) { return WorkPid(name) >= 0; }
 bool IsStaleWork(std::string_view name) {
   const long pid = WorkPid(name);
   return pid >= 0 && pid != long(::getpid());
+}
+
+bool IsDeadWork(std::string_view name) {
+  const long pid = WorkPid(name);
+  if (pid <= 0 || pid > std::numeric_limits<pid_t>::max() || pid == long(::getpid())) return false;
+  // ESRCH: no such process. EPERM means it runs (as another user).
+  return ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
 }
 
 }  // namespace xcert::store::local

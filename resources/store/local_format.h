@@ -71,6 +71,10 @@ std::string WorkName(std::string_view prefix);
 // WriteFileAtomic temp "<name>.tmp.<pid>.…") belongs to a process other than
 // this one: then it is a crash's leftover (writers hold the store lock).
 bool IsStaleWork(std::string_view name);
+// Whether a work entry belongs to a process that no longer runs: a crash's
+// leftover even in a folder that no lock guards (backups). Entries without a
+// pid are not.
+bool IsDeadWork(std::string_view name);
 // Whether `name` is any work-in-progress entry.
 bool IsWork(std::string_view name);
 

@@ -261,27 +261,31 @@ Status LocalStore::PrepareWrite() {
     CleanStaleWork(dir_);
     CleanStaleWork(dir_ / kCertificatesDir);
     CleanStaleWork(dir_ / kRequestsDir);
-    // Requests an interrupted import completed but did not delete.
-    Result<local::ServerView> view = local::ReadServer(dir_, server(), {});
-    if (!view.ok()) return;
-    std::set<std::string> keys;
-    for (const CertificateInfo& c : view->state.certificates) {
-      if (!c.pending_request) keys.insert(c.public_key_sha1);
-    }
-    Result<std::vector<local::DirEntry>> requests = local::ListDir(dir_ / kRequestsDir);
-    if (!requests.ok()) return;
-    for (const local::DirEntry& e : *requests) {
-      if (!e.is_dir || !IsThumbprint(e.name)) continue;
-      std::vector<std::string> problems;
-      local::ItemFiles files;
-      auto info = local::ReadRequestFolder(dir_ / kRequestsDir / e.name, &files, &problems);
-      if (info && keys.count(info->public_key_sha1)) {
-        prepare_status_ = DeleteFolder(dir_ / kRequestsDir, e.name);
-        if (!prepare_status_.ok()) return;
-      }
-    }
+    prepare_status_ = DeleteCompletedRequests();
   });
   return prepare_status_;
+}
+
+Status LocalStore::DeleteCompletedRequests() {
+  Result<std::vector<local::DirEntry>> requests = local::ListDir(dir_ / kRequestsDir);
+  // Most servers have no request: then the server need not be read.
+  if (!requests.ok() || requests->empty()) return Status::Ok();
+  Result<local::ServerView> view = local::ReadServer(dir_, server(), {});
+  if (!view.ok()) return Status::Ok();
+  std::set<std::string> keys;
+  for (const CertificateInfo& c : view->state.certificates) {
+    if (!c.pending_request) keys.insert(c.public_key_sha1);
+  }
+  for (const local::DirEntry& e : *requests) {
+    if (!e.is_dir || !IsThumbprint(e.name)) continue;
+    std::vector<std::string> problems;
+    local::ItemFiles files;
+    auto info = local::ReadRequestFolder(dir_ / kRequestsDir / e.name, &files, &problems);
+    if (info && keys.count(info->public_key_sha1)) {
+      XCERT_RETURN_IF_ERROR(DeleteFolder(dir_ / kRequestsDir, e.name));
+    }
+  }
+  return Status::Ok();
 }
 
 Status LocalStore::CreateServer(const fs::path& root, const ServerSeed& seed) {
@@ -346,6 +350,20 @@ LocalStoreSet::LocalStoreSet(fs::path root, const Clock& clock)
     : root_(std::move(root)), clock_(clock), root_status_(local::CheckRoot(root_)) {}
 
 Store* LocalStoreSet::Find(const std::string& server) { return FindLocal(server); }
+
+Status LocalStoreSet::CleanLeftovers() {
+  if (!root_status_.ok()) return Status::Ok();
+  CleanStaleWork(root_);
+  XCERT_ASSIGN_OR_RETURN(std::vector<std::string> servers, LocalStore::ListServers(root_));
+  Status first = Status::Ok();
+  for (const std::string& server : servers) {
+    // A folder no server can have was never written by xcert (List reports it).
+    if (!local::WhyInvalidServerName(server).empty()) continue;
+    Status s = FindLocal(server)->PrepareWrite();
+    if (first.ok()) first = std::move(s);
+  }
+  return first;
+}
 
 LocalStore* LocalStoreSet::FindLocal(const std::string& server) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -6,8 +6,9 @@
 // the folder is fsynced and renamed to its thumbprint, and certificates/ is
 // fsynced. Removal renames the folder to .trash-<pid>-… (atomic), fsyncs,
 // then deletes it. bindings.json is replaced with WriteFileAtomic. A crash at
-// any point leaves the old or the new state; readers ignore work folders and
-// the first write of a process deletes those a dead process left behind.
+// any point leaves the old or the new state; readers ignore work folders, and
+// a writer deletes those a dead process left behind once it holds the lock
+// (LocalStoreSet::CleanLeftovers), or at the latest before its first write.
 //
 // Writers must hold the store's lock (engine/apply/lock.h, <store>/xcert.lock)
 // for the whole run: the commands that write (apply, store init) take it.
@@ -40,6 +41,11 @@ class LocalStore final : public StoreBase {
 
   const fs::path& dir() const { return dir_; }
 
+  // Once per instance, before its first write: deletes what crashed writers
+  // left in the server's folder (work entries of other processes, requests
+  // already completed). The caller holds the store's lock.
+  Status PrepareWrite();
+
   // Creates the folder of seed.identity.name under `root` holding exactly
   // `seed`: built in a work folder and renamed into place, so it appears
   // complete or not at all. AlreadyExists when the server has a folder.
@@ -70,9 +76,9 @@ class LocalStore final : public StoreBase {
  private:
   // OK when the store root and the server folder can be used.
   Status Usable() const;
-  // Once per instance, before its first write: deletes what crashed writers
-  // left (work entries of other processes, requests already completed).
-  Status PrepareWrite();
+  // Deletes requests whose key a certificate has: an import that completed
+  // them was interrupted before it deleted them.
+  Status DeleteCompletedRequests();
 
   fs::path root_;
   fs::path dir_;
@@ -90,6 +96,15 @@ class LocalStoreSet final : public StoreSet {
   Store* Find(const std::string& server) override;
   LocalStore* FindLocal(const std::string& server);
   const fs::path& root() const { return root_; }
+  // OK when root() is a local store (local::CheckRoot).
+  const Status& root_status() const { return root_status_; }
+
+  // Deletes what writers that died left in the store: a half-made server
+  // (store init) and, in every server folder, what PrepareWrite deletes. So a
+  // removal killed after its rename leaves no private key behind, even when
+  // the next run writes nothing. The caller holds the store's lock. OK when
+  // there is no store (List reports that); otherwise the first server's error.
+  Status CleanLeftovers();
 
  private:
   fs::path root_;

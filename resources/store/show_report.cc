@@ -32,9 +32,10 @@ Status CheckAsked(const std::vector<std::string>& asked, const std::vector<std::
   for (const std::string& name : asked) {
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     const std::string hint = ClosestMatch(name, known);
-    return InvalidArgument("--server " + name + ": " + display + " has no such server" +
-                           (hint.empty() ? "" : "; did you mean " + hint + "?") +
-                           " Servers there: " + (known.empty() ? "(none)" : Join(known, ", ")));
+    return InvalidArgument(
+        "--server " + name + ": " + display + " has no such server" +
+        (hint.empty() ? "; servers there: " : "; did you mean " + hint + "? Servers there: ") +
+        (known.empty() ? "(none)" : Join(known, ", ")));
   }
   return Status::Ok();
 }

@@ -148,10 +148,10 @@ Result<std::string> SelfSign(const CertificateTemplate& t, const PrivateKey& key
   return Build(t, key.get(), nullptr, key.get(), "");
 }
 
-Result<std::string> SignWithCa(const CertificateTemplate& t,
-                               std::string_view subject_public_key_der,
+namespace {
+
+Result<std::string> SignWithCa(const CertificateTemplate& t, EVP_PKEY* subject_key,
                                std::string_view ca_certificate_der, const PrivateKey& ca_key) {
-  XCERT_ASSIGN_OR_RETURN(EvpPkeyPtr subject_key, PublicKeyFromDer(subject_public_key_der));
   auto ca = CertificateFromDer(ca_certificate_der);
   if (!ca.ok()) return ca.status().WithContext("the CA certificate");
   const std::string ca_subject = SubjectOf(ca->get());
@@ -164,8 +164,23 @@ Result<std::string> SignWithCa(const CertificateTemplate& t,
     return FailedPrecondition("the CA certificate '" + ca_subject +
                               "' is not a CA certificate (basicConstraints CA:TRUE is missing)");
   }
-  return Build(t, subject_key.get(), X509_get_subject_name(ca->get()), ca_key.get(),
+  return Build(t, subject_key, X509_get_subject_name(ca->get()), ca_key.get(),
                CaKeyIdentifier(ca->get()));
+}
+
+}  // namespace
+
+Result<std::string> SignWithCa(const CertificateTemplate& t,
+                               std::string_view subject_public_key_der,
+                               std::string_view ca_certificate_der, const PrivateKey& ca_key) {
+  XCERT_ASSIGN_OR_RETURN(EvpPkeyPtr subject_key, PublicKeyFromDer(subject_public_key_der));
+  return SignWithCa(t, subject_key.get(), ca_certificate_der, ca_key);
+}
+
+Result<std::string> SignWithCa(const CertificateTemplate& t, const PrivateKey& subject_key,
+                               std::string_view ca_certificate_der, const PrivateKey& ca_key) {
+  if (!subject_key.valid()) return InvalidArgument("no subject key to certify");
+  return SignWithCa(t, subject_key.get(), ca_certificate_der, ca_key);
 }
 
 }  // namespace xcert::x509

@@ -43,24 +43,33 @@ Status WrongPassword() {
   return PermissionDenied("wrong password for the encrypted private key");
 }
 
-// The first "... PRIVATE KEY" block, and whether it is encrypted (PKCS#8
-// "ENCRYPTED PRIVATE KEY" or a legacy "Proc-Type: 4,ENCRYPTED" header).
-Result<bool> PemKeyIsEncrypted(std::string_view text) {
+// The first "... PRIVATE KEY" block.
+Result<PemBlock> PemKeyBlock(std::string_view text) {
   XCERT_ASSIGN_OR_RETURN(std::vector<PemBlock> blocks, ParsePem(text));
   std::vector<std::string> labels;
-  for (const PemBlock& b : blocks) {
-    if (b.label.ends_with("PRIVATE KEY")) {
-      return b.label == "ENCRYPTED PRIVATE KEY" || b.headers.find("ENCRYPTED") != std::string::npos;
-    }
+  for (PemBlock& b : blocks) {
+    if (b.label.ends_with("PRIVATE KEY")) return std::move(b);
     labels.push_back(b.label);
   }
   return InvalidArgument(
       "there is no private key in the PEM text (blocks found: " + QuotedList(labels) + ")");
 }
 
+// PKCS#8 "ENCRYPTED PRIVATE KEY" or a legacy "Proc-Type: 4,ENCRYPTED" header.
+bool IsEncrypted(const PemBlock& b) {
+  return b.label == "ENCRYPTED PRIVATE KEY" || b.headers.find("ENCRYPTED") != std::string::npos;
+}
+
+Result<EvpPkeyPtr> ParseDerKey(std::string_view der, const std::string& password);
+
 Result<EvpPkeyPtr> ParsePemKey(std::string_view text, const std::string& password) {
-  XCERT_ASSIGN_OR_RETURN(bool encrypted, PemKeyIsEncrypted(text));
+  XCERT_ASSIGN_OR_RETURN(PemBlock block, PemKeyBlock(text));
+  const bool encrypted = IsEncrypted(block);
   if (encrypted && password.empty()) return MissingPassword();
+  // Unencrypted PKCS#8 (what xcert and most tools write): the DER decoder
+  // with its structure and key type named, three times as fast as
+  // PEM_read_bio_PrivateKey's search through every decoder.
+  if (block.label == "PRIVATE KEY") return ParseDerKey(block.der, password);
   BioPtr bio = MemoryBio(text);
   // Skips blocks that are not keys, so a bundle "certificate + key" works.
   EvpPkeyPtr pkey(PEM_read_bio_PrivateKey_ex(
@@ -68,6 +77,25 @@ Result<EvpPkeyPtr> ParsePemKey(std::string_view text, const std::string& passwor
   if (!pkey && encrypted) return WrongPassword();
   if (!pkey) return OpenSslError("cannot read the PEM private key", Code::kInvalidArgument);
   return pkey;
+}
+
+// The OpenSSL key type of an unencrypted PKCS#8 PrivateKeyInfo ("RSA", "EC"),
+// or nullptr when `der` is something else (the decoder then tries them all).
+const char* Pkcs8KeyType(std::string_view der) {
+  static const std::string kRsa = der::EncodeOid("1.2.840.113549.1.1.1");
+  static const std::string kEc = der::EncodeOid("1.2.840.10045.2.1");
+  der::Reader outer(der);
+  Result<der::Tlv> info = outer.Read(der::kSequence, "PrivateKeyInfo");
+  if (!info.ok()) return nullptr;
+  der::Reader r(info->value);
+  if (!r.Read(der::kInteger, "version").ok()) return nullptr;
+  Result<der::Tlv> algorithm = r.Read(der::kSequence, "privateKeyAlgorithm");
+  if (!algorithm.ok()) return nullptr;
+  Result<der::Tlv> oid = der::Reader(algorithm->value).Read(der::kOid, "algorithm");
+  if (!oid.ok()) return nullptr;
+  if (oid->value == kRsa) return "RSA";
+  if (oid->value == kEc) return "EC";
+  return nullptr;
 }
 
 bool IsEncryptedPkcs8Der(std::string_view der) {
@@ -80,9 +108,10 @@ bool IsEncryptedPkcs8Der(std::string_view der) {
 Result<EvpPkeyPtr> ParseDerKey(std::string_view der, const std::string& password) {
   const bool encrypted = IsEncryptedPkcs8Der(der);
   if (encrypted && password.empty()) return MissingPassword();
+  const char* type = encrypted ? nullptr : Pkcs8KeyType(der);
   EVP_PKEY* raw = nullptr;
-  DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(&raw, "DER", nullptr, nullptr, EVP_PKEY_KEYPAIR,
-                                                  nullptr, nullptr));
+  DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(&raw, "DER", type ? "PrivateKeyInfo" : nullptr,
+                                                  type, EVP_PKEY_KEYPAIR, nullptr, nullptr));
   if (!ctx) return OpenSslError("cannot set up a key decoder");
   if (!password.empty()) {
     OSSL_DECODER_CTX_set_passphrase(

@@ -413,7 +413,7 @@ TEST_F(CaRequestExample, PendingUntilTheCaAnswersThenImportedAndEnabled) {
   ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
   drift = X({"drift"});
   EXPECT_EQ(drift.exit_code, 0) << drift.out;
-  EXPECT_THAT(drift.out, HasSubstr("In sync: 1 certificates match the manifest."));
+  EXPECT_THAT(drift.out, HasSubstr("In sync: 1 certificate matches the manifest."));
 
   const json mail = CertificateWithSubject("MailServer21", "CN=mail.pocket-consultant.com");
   EXPECT_EQ(mail["thumbprint"], (KeyAndCertificate{{}, answer}.Thumbprint()));
@@ -642,7 +642,7 @@ TEST_P(ExampleScript, RunsEndToEndAndAgain) {
       EXPECT_THAT(r.out, HasSubstr("# the same certificate on both servers"));
       EXPECT_THAT(r.out, HasSubstr("In sync: 3 certificates match the manifest."));
     } else if (GetParam() == "ca-request") {
-      EXPECT_THAT(r.out, HasSubstr("In sync: 1 certificates match the manifest."));
+      EXPECT_THAT(r.out, HasSubstr("In sync: 1 certificate matches the manifest."));
       if (run == 1) {
         EXPECT_THAT(r.out, HasSubstr("Pending: submit "));
       }

@@ -56,7 +56,7 @@ TEST_F(MainStory, PlanApplyPlanDriftShow) {
 
   RunResult drift = X({"drift"});
   EXPECT_EQ(drift.exit_code, 0) << drift.out;
-  EXPECT_THAT(drift.out, HasSubstr("In sync: 1 certificates match the manifest."));
+  EXPECT_THAT(drift.out, HasSubstr("In sync: 1 certificate matches the manifest."));
 
   RunResult show = X({"show"});
   EXPECT_EQ(show.exit_code, 0) << show.err;

@@ -183,6 +183,11 @@ class Trace {
     std::lock_guard<std::mutex> lock(mu_);
     return max_active_;
   }
+  // Forgets the maximum so far (e.g. of the parallel reads that made a plan).
+  void RestartMaxActive() {
+    std::lock_guard<std::mutex> lock(mu_);
+    max_active_ = active_;
+  }
   static bool IsMutation(const std::string& op) {
     return op == "Create" || op == "Import" || op == "Enable" || op == "Remove";
   }

@@ -173,6 +173,7 @@ TEST(ApplyTest, ParallelismOneRunsOneThingAtATime) {
   World w;
   for (const std::string& s : kThree) w.AddServer(s);
   const Plan plan = w.MakePlan(testing::DesiredOf({Mail(kThree)}, {CaFacts()}));
+  w.trace().RestartMaxActive();  // planning read the servers in parallel
   const ApplyReport report = w.Apply(plan, 1);
   EXPECT_TRUE(report.ok());
   EXPECT_EQ(w.trace().max_active(), 1);

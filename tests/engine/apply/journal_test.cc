@@ -137,6 +137,17 @@ TEST(FileJournalTest, EachLineIsOnDiskWhenRecordReturns) {
   }
 }
 
+TEST(FileJournalTest, SyncPutsEveryLineOnDisk) {
+  TempDir dir;
+  FixedClock clock(T0());
+  auto journal = OpenOrDie(dir.path(), clock);
+  ASSERT_TRUE(journal);
+  ASSERT_TRUE(journal->Record("begin", nullptr, "2 steps").ok());
+  ASSERT_TRUE(journal->Record("end", nullptr, "ok").ok());
+  EXPECT_TRUE(journal->Sync().ok());
+  EXPECT_EQ(Lines(journal->path()).size(), 2u);
+}
+
 TEST(FileJournalTest, EachRunGetsItsOwnFileEvenWithinOneSecond) {
   TempDir dir;
   FixedClock clock(T0());

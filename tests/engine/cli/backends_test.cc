@@ -98,6 +98,44 @@ TEST_F(BackendsTest, SnapshotStoresAreReadOnly) {
       << "nothing is written into a snapshot";
 }
 
+TEST_F(BackendsTest, WritersLockALocalStoreOnlyOnceItIsAStore) {
+  const Manifest m = Load();
+  Result<StoreBackend> b = OpenStores(m, clock_);
+  ASSERT_TRUE(b.ok());
+  Result<StoreLock> none = LockStores(*b, clock_.Now());
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(none.status().message(), HasSubstr("there is no local store at "));
+  EXPECT_FALSE(fs::exists(dir_.path() / "store")) << "store init makes stores, not apply";
+
+  store::StoreInitRequest request;
+  request.store = dir_.path() / "store";
+  request.identity = {
+      "MailServer21", "ms21.pocket-consultant.com", {Role::kMailbox}, ExchangeVersion::k2019};
+  ASSERT_TRUE(store::InitServerStore(request, clock_).ok());
+  b = OpenStores(m, clock_);
+  ASSERT_TRUE(b.ok());
+  Result<StoreLock> lock = LockStores(*b, clock_.Now());
+  ASSERT_TRUE(lock.ok()) << lock.status().message();
+  EXPECT_EQ(lock->path(), fs::path(b->state_dir) / "xcert.lock");
+  ASSERT_TRUE(b->clean_leftovers) << "a local store has leftovers to clean";
+  EXPECT_TRUE(b->clean_leftovers().ok());
+}
+
+TEST_F(BackendsTest, WritersCannotLockASnapshot) {
+  std::string text = kManifest;
+  text.replace(text.find("store: {type: local, path: ./store}"),
+               std::string("store: {type: local, path: ./store}").size(),
+               "store: {type: snapshot, path: ./snapshots}");
+  Result<StoreBackend> b = OpenStores(Load(text), clock_);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  Result<StoreLock> lock = LockStores(*b, clock_.Now());
+  ASSERT_FALSE(lock.ok());
+  EXPECT_THAT(lock.status().message(),
+              HasSubstr("is read-only (an offline snapshot); review the plan as a script with "
+                        "xcert plan --format ps1 -o plan.ps1"));
+  EXPECT_FALSE(fs::exists(b->state_dir)) << "nothing is written";
+}
+
 TEST_F(BackendsTest, IssuerProblemsAreDiagnosticsAtTheIssuersLine) {
   const Manifest m = Load();
   Diagnostics ds;

@@ -1,8 +1,11 @@
 // `xcert apply`: every flag of docs/commands/apply.md, with the real binary.
+#include <unistd.h>
+
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/apply/lock.h"
 #include "tests/engine/cli/cli_test_util.h"
 
 namespace xcert::testing {
@@ -152,6 +155,66 @@ TEST_F(ApplyCommandTest, AMissingBackupPasswordStopsBeforeAnyChange) {
                                "nothing was changed\n"));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
   EXPECT_EQ(X({"apply", "--auto-approve"}).exit_code, 0) << "with the password it goes through";
+}
+
+// A second apply racing a first must not act on stores read before the
+// first finished: apply takes the lock before it reads them, so it fails at
+// once, naming the holder, before any plan is made or shown.
+TEST_F(ApplyCommandTest, ALockedStoreStopsApplyBeforeItReadsThemToPlan) {
+  Init();
+  Result<StoreLock> held = StoreLock::Acquire(dir_.path() / "store", *ParseIso8601(kNow));
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  const std::string holder = "error: the store is locked by pid " + std::to_string(::getpid());
+  const RunResult r = X({"apply", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(holder));
+  EXPECT_EQ(r.out, "") << "no plan was made from stores another apply is changing";
+  EXPECT_THAT(r.err, Not(HasSubstr("done")));
+  const RunResult json = X({"apply", "--auto-approve", "--format", "json"});
+  EXPECT_EQ(json.exit_code, 1);
+  EXPECT_EQ(json.out, "");
+}
+
+// Nothing to do is also a reading of the stores: while another apply holds
+// the lock, it may be wrong.
+TEST_F(ApplyCommandTest, ALockedStoreStopsApplyEvenWithNothingToDo) {
+  Init();
+  ASSERT_EQ(X({"apply", "--auto-approve"}).exit_code, 0);
+  Result<StoreLock> held = StoreLock::Acquire(dir_.path() / "store", *ParseIso8601(kNow));
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  const RunResult r = X({"apply", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("the store is locked by pid " + std::to_string(::getpid())));
+  EXPECT_THAT(r.out, Not(HasSubstr("Nothing to do.")));
+}
+
+// A saved plan is checked against the stores as they are once apply holds
+// the lock: here it is stale, but that can only be known after the lock.
+TEST_F(ApplyCommandTest, ASavedPlanIsCheckedOnlyUnderTheLock) {
+  Init();
+  ASSERT_EQ(X({"plan", "-o", "plan.json"}).exit_code, 0);
+  ASSERT_EQ(X({"apply", "--auto-approve"}).exit_code, 0);  // the stores move on
+  {
+    Result<StoreLock> held = StoreLock::Acquire(dir_.path() / "store", *ParseIso8601(kNow));
+    ASSERT_TRUE(held.ok()) << held.status().message();
+    const RunResult r = X({"apply", "plan.json"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr("the store is locked by pid " + std::to_string(::getpid())));
+    EXPECT_THAT(r.err, Not(HasSubstr("stale"))) << "the stores were read before the lock";
+  }
+  const RunResult r = X({"apply", "plan.json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("the saved plan is stale"));
+}
+
+// Apply writes in a store that store init made, never in a folder that is not one.
+TEST_F(ApplyCommandTest, WithoutAStoreApplySaysHowToMakeOneAndWritesNothing) {
+  const auto before = Snapshot();
+  const RunResult r = X({"apply", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: there is no local store at "));
+  EXPECT_THAT(r.err, HasSubstr("create one with: xcert store init --store "));
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
 }
 
 TEST_F(ApplyCommandTest, InvalidManifestExitsOneAndChangesNothing) {

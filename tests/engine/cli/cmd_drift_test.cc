@@ -22,7 +22,7 @@ TEST_F(DriftCommandTest, DriftExitsTwoAndSaysWhatDiffers) {
   EXPECT_THAT(r.out, HasSubstr("  drift   MailServer21/certificate/mail\n"
                                "            Missing: no certificate for 'mail' on MailServer21 "
                                "(xcert.yaml:39:5)\n"));
-  EXPECT_THAT(r.out, HasSubstr("Drift: 1 of 1 certificates differ from the manifest; run xcert "
+  EXPECT_THAT(r.out, HasSubstr("Drift: 1 of 1 certificate differs from the manifest; run xcert "
                                "plan to see the steps.\n"));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty()) << "read-only: no lock, no journal";
 }
@@ -41,7 +41,7 @@ TEST_F(DriftCommandTest, InSyncExitsZeroInEveryFormat) {
   EXPECT_THAT(junit.out, HasSubstr("failures=\"0\""));
   const RunResult md = X({"drift", "--format", "markdown"});
   EXPECT_EQ(md.exit_code, 0);
-  EXPECT_THAT(md.out, HasSubstr("✅ In sync: 1 certificates match the manifest."));
+  EXPECT_THAT(md.out, HasSubstr("✅ In sync: 1 certificate matches the manifest."));
 }
 
 TEST_F(DriftCommandTest, JsonForScripts) {
@@ -75,7 +75,7 @@ TEST_F(DriftCommandTest, MarkdownForComments) {
   Init();
   const RunResult r = X({"drift", "--format", "markdown"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.out, StartsWith("### xcert drift\n\n❌ 1 of 1 certificates differ"));
+  EXPECT_THAT(r.out, StartsWith("### xcert drift\n\n❌ 1 of 1 certificate differs"));
   EXPECT_THAT(r.out, HasSubstr("| MailServer21 | mail | drift | Missing:"));
 }
 

@@ -204,5 +204,21 @@ TEST_F(PlanCommandTest, AStoreThatCannotBeReadBlocksThePlan) {
   EXPECT_THAT(r.out, HasSubstr("MailServer21"));
 }
 
+// A blocked plan leaves part of the manifest unplanned: saved, it would be
+// applied as if it were the whole change.
+TEST_F(PlanCommandTest, ABlockedPlanIsNotSavedAndSaysSo) {
+  const auto before = Snapshot();
+  for (const char* file : {"plan.json", "plan.ps1"}) {
+    const RunResult r = X({"plan", "-o", file});  // no store init: blocked
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.out, HasSubstr("blocked")) << "stdout still shows the plan and why";
+    EXPECT_THAT(r.err, HasSubstr(std::string("error: the plan is blocked (see above), so ") + file +
+                                 " was not written; fix what blocks it and run xcert plan -o " +
+                                 file + " again\n"));
+    EXPECT_THAT(r.err, Not(HasSubstr("Saved the plan")));
+  }
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+}
+
 }  // namespace
 }  // namespace xcert::testing

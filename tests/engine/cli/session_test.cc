@@ -1,5 +1,7 @@
 #include "engine/cli/session.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <optional>
 #include <set>
@@ -173,6 +175,28 @@ TEST_F(SessionTest, MakePlanRecordsTheManifestAndHonoursTheServerFilter) {
   ASSERT_TRUE(one.ok());
   ASSERT_FALSE(one->steps.empty());
   for (const Step& step : one->steps) EXPECT_EQ(step.server, "MailServer22") << step.summary;
+}
+
+TEST_F(SessionTest, AWritersSessionLocksTheStoresAndCleansThemBeforeReading) {
+  Init("MailServer21");
+  Init("MailServer22");
+  const fs::path trash = dir_.path() / "store/MailServer22/certificates/.trash-999999-7";
+  fs::create_directories(trash);
+  std::optional<Session> reader = Open(ManifestPath());
+  ASSERT_TRUE(reader) << err_.Text();
+  EXPECT_FALSE(reader->lock) << "plan and drift do not lock";
+  EXPECT_TRUE(fs::exists(trash)) << "nor delete anything";
+
+  std::optional<Session> writer = OpenSession({ManifestPath(), 2, /*lock=*/true}, clock_, output_);
+  ASSERT_TRUE(writer) << err_.Text();
+  ASSERT_TRUE(writer->lock);
+  EXPECT_FALSE(fs::exists(trash));
+  EXPECT_EQ(writer->actual.size(), 2u);
+
+  std::optional<Session> second = OpenSession({ManifestPath(), 2, /*lock=*/true}, clock_, output_);
+  EXPECT_FALSE(second);
+  EXPECT_THAT(err_.Text(),
+              HasSubstr("error: the store is locked by pid " + std::to_string(::getpid())));
 }
 
 TEST_F(SessionTest, AServerWithoutAStoreIsBlockedNotAnError) {

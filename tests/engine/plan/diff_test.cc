@@ -134,6 +134,8 @@ TEST(DiffTest, TimeReasonsInOrder) {
       {Day(2025, 1, 1), Day(2026, 11, 1), Reason::kExpired, "expired on 2026-11-01"},
       {Day(2026, 1, 1), Day(2026, 12, 10), Reason::kRenewalDue,
        "expires on 2026-12-10 (15 days left, renewBefore 30d)"},
+      {Day(2026, 1, 1), Day(2026, 11, 26), Reason::kRenewalDue,
+       "expires on 2026-11-26 (1 day left, renewBefore 30d)"},
       {Day(2026, 12, 1), Day(2027, 12, 1), Reason::kNotYetValid, "valid only from 2026-12-01"},
   };
   for (const Case& tc : cases) {

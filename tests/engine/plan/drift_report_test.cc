@@ -91,7 +91,26 @@ TEST(DriftTextTest, InSync) {
   EXPECT_EQ(RenderDriftText(diff, false),
             "  ok      MailServer21/certificate/mail\n"
             "\n"
-            "In sync: 1 certificates match the manifest.\n");
+            "In sync: 1 certificate matches the manifest.\n");
+}
+
+TEST(DriftTextTest, CountsAgreeWithTheirNounsAndVerbs) {
+  ActualState two = InSyncServer();
+  two.emplace("MailServer22", MailboxServer("MailServer22", "ms22.pocket-consultant.com"));
+  EXPECT_THAT(RenderDriftText(DiffOf(two, {kServer, "MailServer22"}), false),
+              HasSubstr("Drift: 1 of 2 certificates differs from the manifest;"));
+  ActualState none = {
+      {kServer, MailboxServer(kServer, kFqdn)},
+      {"MailServer22", MailboxServer("MailServer22", "ms22.pocket-consultant.com")}};
+  EXPECT_THAT(RenderDriftText(DiffOf(none, {kServer, "MailServer22"}), false),
+              HasSubstr("Drift: 2 of 2 certificates differ from the manifest;"));
+  ActualState synced = InSyncServer();
+  synced.emplace("MailServer22", InSyncServer().at(kServer));
+  synced.at("MailServer22").identity.name = "MailServer22";
+  const DiffResult in_sync = DiffOf(synced, {kServer, "MailServer22"});
+  ASSERT_FALSE(in_sync.HasDrift()) << RenderDriftText(in_sync, false);
+  EXPECT_THAT(RenderDriftText(in_sync, false),
+              HasSubstr("In sync: 2 certificates match the manifest.\n"));
 }
 
 TEST(DriftTextTest, MissingCertificateIsDriftWithTheManifestLine) {
@@ -101,7 +120,7 @@ TEST(DriftTextTest, MissingCertificateIsDriftWithTheManifestLine) {
   EXPECT_THAT(text, HasSubstr("  drift   MailServer21/certificate/mail\n"
                               "            Missing: no certificate for 'mail' on MailServer21 "
                               "(xcert.yaml:20:5)\n"));
-  EXPECT_THAT(text, HasSubstr("Drift: 1 of 1 certificates differ from the manifest; run xcert "
+  EXPECT_THAT(text, HasSubstr("Drift: 1 of 1 certificate differs from the manifest; run xcert "
                               "plan to see the steps.\n"));
   EXPECT_EQ(text.find("\033["), std::string::npos);
 }
@@ -129,7 +148,7 @@ TEST(DriftTextTest, PendingRequestSaysWhatToSubmit) {
   const std::string text = RenderDriftText(diff, false);
   EXPECT_THAT(text, HasSubstr("  pending MailServer21/certificate/mail\n"));
   EXPECT_THAT(text, HasSubstr("Pending: submit /srv/outbox/mail@MailServer21.csr to the CA"));
-  EXPECT_THAT(text, HasSubstr("Drift: 1 of 1 certificates differ"));
+  EXPECT_THAT(text, HasSubstr("Drift: 1 of 1 certificate differs"));
 }
 
 TEST(DriftTextTest, BlockedServerSaysWhyAndNotReasons) {
@@ -143,10 +162,10 @@ TEST(DriftTextTest, BlockedServerSaysWhyAndNotReasons) {
                         "not be read completely: /store/MailServer21/bindings.json: damaged; no "
                         "step touches this server until it reads cleanly\n"));
   // Not "drift": nothing is known to differ, and plan cannot help either.
-  EXPECT_THAT(text, ::testing::EndsWith("\n1 of 1 certificates could not be checked (their store "
+  EXPECT_THAT(text, ::testing::EndsWith("\n1 of 1 certificate could not be checked (its store "
                                         "could not be read).\n"));
   EXPECT_THAT(RenderDriftMarkdown(diff),
-              HasSubstr("❌ 1 of 1 certificates could not be checked (their store could not be "
+              HasSubstr("❌ 1 of 1 certificate could not be checked (its store could not be "
                         "read).\n"));
 }
 
@@ -191,12 +210,12 @@ TEST(DriftJsonTest, PendingAndBlockedStatuses) {
 
 TEST(DriftMarkdownTest, InSyncIsOneLine) {
   EXPECT_EQ(RenderDriftMarkdown(DiffOf(InSyncServer())),
-            "### xcert drift\n\n✅ In sync: 1 certificates match the manifest.\n");
+            "### xcert drift\n\n✅ In sync: 1 certificate matches the manifest.\n");
 }
 
 TEST(DriftMarkdownTest, DriftIsATableOfWhatDiffers) {
   const std::string md = RenderDriftMarkdown(DiffOf({{kServer, MailboxServer(kServer, kFqdn)}}));
-  EXPECT_THAT(md, HasSubstr("❌ 1 of 1 certificates differ from the manifest.\n"));
+  EXPECT_THAT(md, HasSubstr("❌ 1 of 1 certificate differs from the manifest.\n"));
   EXPECT_THAT(md, HasSubstr("| Server | Certificate | Status | Reasons |\n|---|---|---|---|\n"));
   EXPECT_THAT(md, HasSubstr("| MailServer21 | mail | drift | Missing: no certificate for 'mail' "
                             "on MailServer21 (xcert.yaml:20:5)"));
@@ -291,12 +310,12 @@ TEST(DriftPruneTest, EveryFormatExplainsTheDrift) {
   const std::string text = RenderDriftText(diff, false);
   EXPECT_THAT(text, HasSubstr("  prune   MailServer21/certificate/" + Thumb("OLD") +
                               " would be removed\n"));
-  EXPECT_THAT(text, HasSubstr("Drift: 0 of 1 certificates differ from the manifest, and 1 "
+  EXPECT_THAT(text, HasSubstr("Drift: 0 of 1 certificate differ from the manifest, and 1 "
                               "certificate it does not describe would be removed (prune: true); "
                               "run xcert plan to see the steps.\n"));
 
   const std::string md = RenderDriftMarkdown(diff);
-  EXPECT_THAT(md, HasSubstr("❌ 0 of 1 certificates differ from the manifest, and 1 certificate "
+  EXPECT_THAT(md, HasSubstr("❌ 0 of 1 certificate differ from the manifest, and 1 certificate "
                             "it does not describe would be removed (prune: true).\n"));
   EXPECT_THAT(md, HasSubstr("| MailServer21 | `" + Thumb("OLD") +
                             "` CN=old.pocket-consultant.com | prune | the manifest does not "
@@ -321,7 +340,7 @@ TEST(DriftPruneTest, UnmanagedCertificatesThatStayAreNotDrift) {
   DiffResult diff = PruneDiff();
   diff.unmanaged.back().remove = false;
   EXPECT_FALSE(diff.HasDrift());
-  EXPECT_THAT(RenderDriftText(diff, false), HasSubstr("In sync: 1 certificates match"));
+  EXPECT_THAT(RenderDriftText(diff, false), HasSubstr("In sync: 1 certificate matches"));
   EXPECT_THAT(RenderDriftJunit(diff), HasSubstr("tests=\"1\" failures=\"0\""));
   EXPECT_THAT(RenderDriftMarkdown(diff), HasSubstr("✅ In sync"));
 }

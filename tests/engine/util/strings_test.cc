@@ -27,5 +27,13 @@ TEST(StringsTest, CaseFoldingAndSplitting) {
   EXPECT_EQ(HexEncode("\x01\xab", true), "01AB");
 }
 
+TEST(StringsTest, CountNounAgreesWithTheCount) {
+  EXPECT_EQ(CountNoun(0, "certificate"), "0 certificates");
+  EXPECT_EQ(CountNoun(1, "certificate"), "1 certificate");
+  EXPECT_EQ(CountNoun(2, "step"), "2 steps");
+  EXPECT_EQ(CountNoun(1, "day", "days"), "1 day");
+  EXPECT_EQ(CountNoun(3, "entry", "entries"), "3 entries");
+}
+
 }  // namespace
 }  // namespace xcert

@@ -1,6 +1,8 @@
 #include "resources/store/backup_dir.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -55,6 +57,29 @@ TEST(BackupDirTest, ANonExportableKeySavesTheCertificateAlone) {
   std::string lower = c.thumbprint;
   for (char& ch : lower) ch = char(std::tolower(ch));
   EXPECT_EQ(backups.Existing("MailServer21", lower), *path) << "thumbprints are case-insensitive";
+}
+
+// A process killed while writing a backup leaves its temporary file, with a
+// private key in it: the next Save deletes those of processes that are gone.
+TEST(BackupDirTest, SavingDeletesWhatDeadWritersLeft) {
+  TempDir dir;
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(dead, nullptr, 0), dead);
+  const std::string t(40, 'A');
+  const fs::path killed =
+      dir.Write("MailServer21/" + t + ".pfx.tmp." + std::to_string(dead) + ".5", "k");
+  const fs::path other = dir.Write("Edge01/" + t + ".crt.tmp." + std::to_string(dead) + ".6", "c");
+  const fs::path live =
+      dir.Write("MailServer21/" + t + ".pfx.tmp." + std::to_string(::getppid()) + ".7", "k");
+  const fs::path unknown = dir.Write("MailServer21/notes.tmp." + std::to_string(dead), "n");
+  BackupDir backups(dir.path());
+  EXPECT_TRUE(fs::exists(killed)) << "nothing is deleted before a backup is written";
+  ASSERT_TRUE(backups.Save("MailServer21", Info(testing::IssueWithKey()), std::nullopt).ok());
+  EXPECT_FALSE(fs::exists(killed));
+  EXPECT_FALSE(fs::exists(other)) << "every server's folder";
+  EXPECT_TRUE(fs::exists(live)) << "a running process may still be writing it";
+  EXPECT_TRUE(fs::exists(unknown)) << "not a backup's temporary file";
 }
 
 TEST(BackupDirTest, NamesThatCouldLeaveTheFolderAreRefused) {

@@ -1,5 +1,6 @@
 #include "resources/store/local_format.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -126,6 +127,20 @@ TEST(LocalFormatTest, WorkEntries) {
   EXPECT_FALSE(IsWork("bindings.json"));
   EXPECT_FALSE(IsWork(kA));
   EXPECT_NE(WorkName(kTempPrefix), WorkName(kTempPrefix));
+}
+
+TEST(LocalFormatTest, DeadWorkIsWorkOfAProcessThatIsGone) {
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(dead, nullptr, 0), dead);
+  const std::string gone = std::to_string(dead);
+  EXPECT_TRUE(IsDeadWork(".trash-" + gone + "-7"));
+  EXPECT_TRUE(IsDeadWork("A.pfx.tmp." + gone + ".77"));
+  EXPECT_FALSE(IsDeadWork(WorkName(kTempPrefix))) << "this process runs";
+  EXPECT_FALSE(IsDeadWork(".tmp-" + std::to_string(::getppid()) + "-1")) << "the parent runs";
+  EXPECT_FALSE(IsDeadWork("notes.tmp.txt")) << "no pid: not known to be work";
+  EXPECT_FALSE(IsDeadWork(".tmp-99999999999-1")) << "not a pid";
+  EXPECT_FALSE(IsDeadWork("bindings.json"));
 }
 
 TEST(LocalFormatTest, ChainIsOnePemBlockPerCertificate) {

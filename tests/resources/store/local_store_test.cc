@@ -230,6 +230,46 @@ TEST_F(LocalStoreTest, WorkLeftByACrashedWriterIsIgnoredAndCleanedByTheNextWrite
   EXPECT_EQ(entries, 0u);
 }
 
+// A removal killed after its rename leaves the certificate's folder, key and
+// all, as ".trash-<pid>-<n>": a writer holding the lock deletes it without
+// writing anything, in every server, with a half-made server of store init.
+TEST_F(LocalStoreTest, CleanLeftoversDeletesWhatDeadWritersLeftInEveryServer) {
+  ASSERT_TRUE(LocalStore::CreateServer(root_, SetupSeed(testing::Edge())).ok());
+  const fs::path trash = root_ / "MailServer21" / "certificates" / ".trash-999999-7";
+  fs::copy(CertDir(Default()), trash);
+  ASSERT_TRUE(fs::exists(trash / "key.pem"));
+  const fs::path edge_tmp = root_ / "Edge01" / "requests" / ".tmp-999999-8";
+  fs::create_directories(edge_tmp);
+  const fs::path half_server = root_ / ".tmp-999999-9";
+  fs::create_directories(half_server / "certificates");
+  const fs::path bindings_tmp = root_ / "Edge01" / "bindings.json.tmp.999999.1";
+  std::ofstream(bindings_tmp) << "{";
+  const fs::path mine =
+      root_ / "MailServer21" / "certificates" / local::WorkName(local::kTempPrefix);
+  fs::create_directories(mine);
+
+  LocalStoreSet set(root_);
+  EXPECT_TRUE(set.CleanLeftovers().ok());
+  EXPECT_FALSE(fs::exists(trash)) << "the private key of a removed certificate";
+  EXPECT_FALSE(fs::exists(edge_tmp));
+  EXPECT_FALSE(fs::exists(half_server));
+  EXPECT_FALSE(fs::exists(bindings_tmp));
+  EXPECT_TRUE(fs::exists(mine)) << "this process's own work";
+  EXPECT_TRUE(fs::exists(CertDir(Default())));
+  EXPECT_TRUE(List().problems.empty());
+}
+
+TEST_F(LocalStoreTest, CleanLeftoversOfAFolderThatIsNotAStoreTouchesNothing) {
+  const fs::path other = dir_.path() / "other";
+  fs::create_directories(other / ".tmp-999999-1");
+  LocalStoreSet missing(dir_.path() / "missing");
+  EXPECT_TRUE(missing.CleanLeftovers().ok()) << "List reports it";
+  EXPECT_FALSE(fs::exists(dir_.path() / "missing"));
+  LocalStoreSet foreign(other);
+  EXPECT_TRUE(foreign.CleanLeftovers().ok());
+  EXPECT_TRUE(fs::exists(other / ".tmp-999999-1"));
+}
+
 TEST_F(LocalStoreTest, ARequestAnInterruptedImportCompletedIsHiddenAndCleaned) {
   Result<CreateResult> req =
       store_->Create({"CN=owa.pocket-consultant.com", {}, Ec(), Seconds(0), "", true});

@@ -59,6 +59,13 @@ TEST_F(ShowReportTest, AnUnknownServerIsRefusedWithTheServersThereAre) {
             "there: Edge01, MailServer21");
 }
 
+TEST_F(ShowReportTest, AnUnknownServerWithNothingCloseListsTheServersThereAre) {
+  Result<ShowReport> r = CollectLocalShow(root_, "./store", {{"zzz"}, true, testing::Now(), 1});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "--server zzz: ./store has no such server; servers there: Edge01, MailServer21");
+}
+
 TEST_F(ShowReportTest, AManifestServerWithoutAFolderIsThatServersError) {
   Result<ShowReport> r = CollectLocalShow(
       root_, "./store", {{"MailServer21", "MailServer22"}, false, testing::Now(), 1});

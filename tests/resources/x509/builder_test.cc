@@ -253,7 +253,9 @@ TEST(SignWithCaTest, SignsConcurrentlyWithOneCaKey) {
     threads.emplace_back([&, i] {
       const PrivateKey& leaf_key = TestKey(i % 2 ? Ec() : Ec(EcCurve::kP384));
       for (int k = 0; k < 5; ++k) {
-        auto der = SignWithCa(Leaf(), leaf_key.PublicKeyDer(), *ca, ca_key);
+        // Both forms: from the public key's DER, and from the key itself.
+        auto der = k % 2 ? SignWithCa(Leaf(), leaf_key.PublicKeyDer(), *ca, ca_key)
+                         : SignWithCa(Leaf(), leaf_key, *ca, ca_key);
         auto info =
             der.ok() ? ParseCertificateOpenSsl(*der) : Result<CertificateInfo>(der.status());
         serials[i].push_back(info.ok() ? info->serial : info.status().message());
@@ -269,6 +271,18 @@ TEST(SignWithCaTest, SignsConcurrentlyWithOneCaKey) {
     }
   }
   EXPECT_EQ(unique.size(), 30u);
+}
+
+TEST(SignWithCaTest, FromTheKeyCertifiesItsPublicHalf) {
+  const PrivateKey& ca_key = TestKey(Rsa());
+  auto ca = SelfSign(Ca(), ca_key);
+  ASSERT_TRUE(ca.ok());
+  const PrivateKey& leaf_key = TestKey(Ec());
+  auto der = SignWithCa(Leaf(), leaf_key, *ca, ca_key);
+  ASSERT_TRUE(der.ok()) << der.status().message();
+  EXPECT_TRUE(leaf_key.Matches(*der));
+  EXPECT_FALSE(TestKey(Ec(EcCurve::kP384)).Matches(*der));
+  EXPECT_FALSE(SignWithCa(Leaf(), PrivateKey(), *ca, ca_key).ok()) << "no key, no certificate";
 }
 
 }  // namespace
