@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <limits>
+#include <optional>
 #include <random>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -249,25 +251,40 @@ std::string WorkName(std::string_view prefix) {
 
 namespace {
 
-// The pid of a work entry, or -1 when `name` is not one.
-long WorkPid(std::string_view name) {
-  std::string_view rest;
-  if (name.starts_with(kTempPrefix)) {
-    rest = name.substr(kTempPrefix.size());
-  } else if (name.starts_with(kTrashPrefix)) {
-    rest = name.substr(kTrashPrefix.size());
-  } else if (size_t at = name.find(".tmp."); at != std::string_view::npos && at > 0) {
-    rest = name.substr(at + 5);  // WriteFileAtomic: "<name>.tmp.<pid>.<n>"
-  } else {
-    return -1;
-  }
-  long pid = 0;
+// The leading decimal number of `s` (at most 10 digits) and what follows it;
+// nullopt without one.
+std::optional<std::pair<long, std::string_view>> LeadingNumber(std::string_view s) {
   size_t digits = 0;
-  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9' && digits < 10) {
-    pid = pid * 10 + (rest[digits] - '0');
+  long n = 0;
+  while (digits < s.size() && digits < 10 && s[digits] >= '0' && s[digits] <= '9') {
+    n = n * 10 + (s[digits] - '0');
     ++digits;
   }
-  return digits == 0 ? 0 : pid;
+  if (digits == 0) return std::nullopt;
+  return std::pair(n, s.substr(digits));
+}
+
+// Whether `rest` is exactly "<pid><sep><digits>" (what WorkName and
+// WriteFileAtomic append), giving the pid; -1 otherwise.
+long PidOfSuffix(std::string_view rest, char sep) {
+  auto pid = LeadingNumber(rest);
+  if (!pid || pid->second.empty() || pid->second.front() != sep) return -1;
+  const std::string_view n = pid->second.substr(1);  // a random number of any length
+  const bool digits =
+      !n.empty() && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return digits ? pid->first : -1;
+}
+
+// The pid of a work entry, or -1 when `name` is not one: "<prefix><pid>-<n>"
+// (work folders) or "<name>.tmp.<pid>.<n>" (WriteFileAtomic). Anything else,
+// a user's "notes.tmp.txt" included, is not xcert's to delete.
+long WorkPid(std::string_view name) {
+  for (std::string_view prefix : {kTempPrefix, kTrashPrefix}) {
+    if (name.starts_with(prefix)) return PidOfSuffix(name.substr(prefix.size()), '-');
+  }
+  const size_t at = name.rfind(".tmp.");
+  if (at == std::string_view::npos || at == 0) return -1;
+  return PidOfSuffix(name.substr(at + 5), '.');
 }
 
 }  // namespace

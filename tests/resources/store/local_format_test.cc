@@ -129,6 +129,19 @@ TEST(LocalFormatTest, WorkEntries) {
   EXPECT_NE(WorkName(kTempPrefix), WorkName(kTempPrefix));
 }
 
+TEST(LocalFormatTest, OnlyNamesXcertMakesAreWork) {
+  // What the cleanup after a crash may delete: nothing a user named.
+  for (const char* name : {"notes.tmp.txt", ".tmp-notes", ".trash-12", ".tmp-12-", ".tmp-12-3x",
+                           "x.tmp.12", "x.tmp.12.3.bak", ".tmp.1.2", "x.tmp..3"}) {
+    EXPECT_FALSE(IsWork(name)) << name;
+    EXPECT_FALSE(IsStaleWork(name)) << name;
+  }
+  for (const char* name :
+       {".tmp-12-3", ".trash-12-18079269746165781498", "x.tmp.12.3", "a.b.tmp.12.3"}) {
+    EXPECT_TRUE(IsWork(name)) << name;
+  }
+}
+
 TEST(LocalFormatTest, DeadWorkIsWorkOfAProcessThatIsGone) {
   const pid_t dead = ::fork();
   if (dead == 0) ::_exit(0);

@@ -247,6 +247,8 @@ TEST_F(LocalStoreTest, CleanLeftoversDeletesWhatDeadWritersLeftInEveryServer) {
   const fs::path mine =
       root_ / "MailServer21" / "certificates" / local::WorkName(local::kTempPrefix);
   fs::create_directories(mine);
+  const fs::path users_file = root_ / "Edge01" / "notes.tmp.txt";  // not xcert's
+  std::ofstream(users_file) << "change ticket 4711";
 
   LocalStoreSet set(root_);
   EXPECT_TRUE(set.CleanLeftovers().ok());
@@ -255,6 +257,7 @@ TEST_F(LocalStoreTest, CleanLeftoversDeletesWhatDeadWritersLeftInEveryServer) {
   EXPECT_FALSE(fs::exists(half_server));
   EXPECT_FALSE(fs::exists(bindings_tmp));
   EXPECT_TRUE(fs::exists(mine)) << "this process's own work";
+  EXPECT_TRUE(fs::exists(users_file)) << "a name with .tmp. in it is not a work entry";
   EXPECT_TRUE(fs::exists(CertDir(Default())));
   EXPECT_TRUE(List().problems.empty());
 }
