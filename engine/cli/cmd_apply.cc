@@ -78,7 +78,8 @@ std::string ProgressLine(const Step& s, const StepOutcome& o, int finished, int 
   std::snprintf(elapsed, sizeof elapsed, " (%.2fs)", o.seconds);
   std::string line = std::string(head) + " " + std::string(StepKindName(s.kind)) + " " +
                      (s.server.empty() ? "xcert" : s.server) + " " +
-                     (s.certificate.empty() ? s.thumbprint : s.certificate) + elapsed;
+                     (s.certificate.empty() ? s.thumbprint : s.certificate) +
+                     (s.kind == StepKind::kEnable ? " for " + s.services.ToString() : "") + elapsed;
   if (o.status == StepStatus::kFailed || o.status == StepStatus::kSkipped) line += ": " + o.detail;
   return line;
 }

@@ -47,7 +47,9 @@ TEST_F(MainStory, PlanApplyPlanDriftShow) {
   RunResult apply = X({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
   EXPECT_THAT(apply.out, HasSubstr("Apply complete!"));
-  EXPECT_THAT(apply.err, HasSubstr("done"));
+  EXPECT_THAT(apply.err, HasSubstr("done         create MailServer21 mail ("));
+  EXPECT_THAT(apply.err, HasSubstr("enable MailServer21 mail for IIS ("))
+      << "progress says which services a certificate now serves";
   EXPECT_TRUE(fs::is_directory(dir_.path() / "backups/MailServer21"));
 
   RunResult again = X({"plan", "--detailed-exitcode"});
