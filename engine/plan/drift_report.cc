@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "engine/plan/plan_json.h"
 #include "engine/util/strings.h"
@@ -18,13 +19,55 @@ std::string_view DriftStatusName(DriftStatus s) {
   return "?";
 }
 
-std::vector<DriftItem> DriftItems(const DiffResult& diff) {
-  using Key = std::pair<std::string, std::string>;
+namespace {
+
+using Key = std::pair<std::string, std::string>;  // server, certificate
+
+// A binding that moves to a certificate still to be made follows from that
+// certificate's change (missing, expired, names changed...).
+bool FollowsNewCertificate(const Change& c) {
+  return c.action == ChangeAction::kBind && c.target.empty();
+}
+
+bool MakesCertificate(const Change& c) {
+  return c.action == ChangeAction::kCreate || c.action == ChangeAction::kReplace;
+}
+
+// The reasons of every change, by certificate. The bindings that only follow
+// from a certificate being made or replaced become one line after its own
+// reasons ("then IIS, IMAP, POP, SMTP move to it"), not one per service.
+std::map<Key, std::vector<ReasonDetail>> ReasonsByCertificate(const DiffResult& diff) {
+  std::map<Key, ServiceSet> follows;
+  std::map<Key, Location> follows_where;
+  std::set<Key> made;
+  for (const Change& c : diff.changes) {
+    const Key key{c.server, c.certificate};
+    if (MakesCertificate(c)) made.insert(key);
+    if (FollowsNewCertificate(c)) {
+      follows[key] = follows[key].Union(c.services);
+      follows_where.emplace(key, c.where);
+    }
+  }
   std::map<Key, std::vector<ReasonDetail>> reasons;
   for (const Change& c : diff.changes) {
-    auto& list = reasons[{c.server, c.certificate}];
+    const Key key{c.server, c.certificate};
+    if (FollowsNewCertificate(c) && made.count(key)) continue;
+    auto& list = reasons[key];
     list.insert(list.end(), c.reasons.begin(), c.reasons.end());
   }
+  for (const auto& [key, services] : follows) {
+    if (!made.count(key)) continue;
+    reasons[key].push_back({Reason::kBindingMismatch,
+                            "then " + services.ToString() + " move to the new '" + key.second + "'",
+                            follows_where[key]});
+  }
+  return reasons;
+}
+
+}  // namespace
+
+std::vector<DriftItem> DriftItems(const DiffResult& diff) {
+  const std::map<Key, std::vector<ReasonDetail>> reasons = ReasonsByCertificate(diff);
   std::map<Key, const PendingRequest*> pending;
   for (const PendingRequest& p : diff.pending) pending[{p.server, p.certificate}] = &p;
   std::map<std::string, const Blocked*> blocked;

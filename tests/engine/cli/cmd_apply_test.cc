@@ -18,10 +18,11 @@ using ::testing::Not;
 
 class ApplyCommandTest : public XcertCommandTest {
  protected:
-  // The "<kind> <server> <certificate>" of every progress line on stderr, in order.
+  // The "<kind> <server> <certificate>" of every progress line on stderr, in
+  // order (an enable line goes on with "for <services>").
   static std::vector<std::string> Progress(const std::string& err) {
     static const std::regex line(
-        R"(\[ *\d+/\d+\] (done|already done|failed|skipped) +(\S+ \S+ \S+) \()");
+        R"(\[ *\d+/\d+\] (done|already done|failed|skipped) +(\S+ \S+ \S+)(?: for [^(]+)? \()");
     std::vector<std::string> out;
     for (auto it = std::sregex_iterator(err.begin(), err.end(), line); it != std::sregex_iterator();
          ++it)
@@ -39,6 +40,7 @@ TEST_F(ApplyCommandTest, AutoApprovePerformsThePlanAndReportsEachStep) {
                                "skipped.\n"));
   EXPECT_EQ(Progress(r.err).size(), 5u) << r.err;
   EXPECT_THAT(r.err, HasSubstr("[1/5] done         backup-export MailServer21"));
+  EXPECT_THAT(r.err, HasSubstr("done         enable MailServer21 mail for IIS ("));
   EXPECT_TRUE(fs::exists(dir_.path() / "store" / "journal"));
   EXPECT_EQ(X({"plan", "--detailed-exitcode"}).exit_code, 0) << "converged";
   const RunResult again = X({"apply", "--auto-approve"});

@@ -132,6 +132,31 @@ TEST(DriftTextTest, RenewalDueSaysWhenAndHowManyDaysAreLeft) {
   EXPECT_THAT(text, HasSubstr("RenewalDue: expires on 2026-12-10 (15 days left, renewBefore 30d)"));
 }
 
+TEST(DriftItemsTest, BindingsThatFollowAReplacementAreOneLine) {
+  const std::vector<DriftItem> items = DriftItems(DiffOf(InSyncServer(Day(2026, 12, 10))));
+  ASSERT_EQ(items.size(), 1u);
+  std::vector<std::string> lines;
+  for (const ReasonDetail& r : items[0].reasons) lines.push_back(r.detail);
+  ASSERT_EQ(lines.size(), 2u) << ::testing::PrintToString(lines);
+  EXPECT_THAT(lines[0], HasSubstr("expires on 2026-12-10"));
+  EXPECT_EQ(lines[1], "then IMAP, POP, IIS, SMTP move to the new 'mail'");
+  EXPECT_EQ(items[0].reasons[1].reason, Reason::kBindingMismatch);
+}
+
+TEST(DriftItemsTest, ABindingThatMovedAwayIsItsOwnReason) {
+  ActualState actual = InSyncServer();
+  ServerState& s = actual[kServer];
+  CertificateInfo other =
+      Cert("OTHER", "CN=other.pocket-consultant.com", {"other.pocket-consultant.com"});
+  Put(&s, other);
+  s.bindings.iis = other.thumbprint;
+  const std::vector<DriftItem> items = DriftItems(DiffOf(actual));
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_EQ(items[0].reasons.size(), 1u);
+  EXPECT_EQ(items[0].reasons[0].reason, Reason::kBindingMismatch);
+  EXPECT_THAT(items[0].reasons[0].detail, HasSubstr("IIS is served by"));
+}
+
 TEST(DriftTextTest, ColourOnlyWhenAsked) {
   const DiffResult diff = DiffOf({{kServer, MailboxServer(kServer, kFqdn)}});
   EXPECT_THAT(RenderDriftText(diff, true), HasSubstr("\033[31mdrift  \033[0m"));
