@@ -116,8 +116,9 @@ std::vector<std::string> ListCertFiles(const std::string& store) {
   return files;
 }
 
-bool ReadAll(const std::string& path, std::string* out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+// Reads `name` (relative to `dirfd`, or AT_FDCWD) whole.
+bool ReadAt(int dirfd, const char* name, std::string* out) {
+  const int fd = ::openat(dirfd, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   out->clear();
   char buf[8192];
@@ -142,7 +143,7 @@ struct Totals {
 void X509Parse(const std::vector<std::string>& files, Totals* t) {
   std::string text;
   for (const std::string& p : files) {
-    if (!ReadAll(p, &text)) {
+    if (!ReadAt(AT_FDCWD, p.c_str(), &text)) {
       ++t->failures;
       continue;
     }
@@ -261,7 +262,7 @@ void DerWalk(const std::vector<std::string>& files, Totals* t) {
   std::string text;
   EVP_ENCODE_CTX* ctx = EVP_ENCODE_CTX_new();
   for (const std::string& p : files) {
-    if (!ReadAll(p, &text) || !DecodeAndWalk(text, ctx, t)) {
+    if (!ReadAt(AT_FDCWD, p.c_str(), &text) || !DecodeAndWalk(text, ctx, t)) {
       ++t->failures;
       continue;
     }
@@ -286,20 +287,6 @@ std::vector<std::string> ListFd(int fd) {
     }
   }
   return out;
-}
-
-bool ReadAt(int dirfd, const char* name, std::string* out) {
-  const int fd = ::openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  out->clear();
-  char buf[8192];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out->append(buf, size_t(n));
-  }
-  ::close(fd);
-  return true;
 }
 
 void FormatFloor(const std::string& store, Totals* t) {

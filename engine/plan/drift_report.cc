@@ -35,31 +35,33 @@ bool MakesCertificate(const Change& c) {
 
 // The reasons of every change, by certificate. The bindings that only follow
 // from a certificate being made or replaced become one line after its own
-// reasons ("then IIS, IMAP, POP, SMTP move to it"), not one per service.
+// reasons ("then IMAP, POP, IIS, SMTP move to the new 'mail'"), not one per
+// service.
 std::map<Key, std::vector<ReasonDetail>> ReasonsByCertificate(const DiffResult& diff) {
-  std::map<Key, ServiceSet> follows;
-  std::map<Key, Location> follows_where;
   std::set<Key> made;
   for (const Change& c : diff.changes) {
-    const Key key{c.server, c.certificate};
-    if (MakesCertificate(c)) made.insert(key);
-    if (FollowsNewCertificate(c)) {
-      follows[key] = follows[key].Union(c.services);
-      follows_where.emplace(key, c.where);
-    }
+    if (MakesCertificate(c)) made.insert({c.server, c.certificate});
   }
   std::map<Key, std::vector<ReasonDetail>> reasons;
+  struct Following {
+    ServiceSet services;
+    Location where;  // of the first binding
+  };
+  std::map<Key, Following> follows;  // the bindings that follow, one line each certificate
   for (const Change& c : diff.changes) {
     const Key key{c.server, c.certificate};
-    if (FollowsNewCertificate(c) && made.count(key)) continue;
-    auto& list = reasons[key];
-    list.insert(list.end(), c.reasons.begin(), c.reasons.end());
+    if (!FollowsNewCertificate(c) || !made.count(key)) {
+      auto& list = reasons[key];
+      list.insert(list.end(), c.reasons.begin(), c.reasons.end());
+      continue;
+    }
+    Following& f = follows.try_emplace(key, Following{{}, c.where}).first->second;
+    f.services = f.services.Union(c.services);
   }
-  for (const auto& [key, services] : follows) {
-    if (!made.count(key)) continue;
-    reasons[key].push_back({Reason::kBindingMismatch,
-                            "then " + services.ToString() + " move to the new '" + key.second + "'",
-                            follows_where[key]});
+  for (const auto& [key, f] : follows) {
+    reasons[key].push_back(
+        {Reason::kBindingMismatch,
+         "then " + f.services.ToString() + " move to the new '" + key.second + "'", f.where});
   }
   return reasons;
 }

@@ -24,6 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/util/strings.h"
+
 namespace xcert {
 
 class JsonWriter {
@@ -166,7 +168,7 @@ class JsonWriter {
       ascii &= c < 0x80;
       plain &= c >= 0x20 && c != '"' && c != '\\';
     }
-    if (!ascii && !IsUtf8(s)) {  // nlohmann's type_error 316, as dump() throws
+    if (!ascii && !IsValidUtf8(s)) {  // nlohmann's type_error 316, as dump() throws
       out_->append(nlohmann::ordered_json(std::string(s)).dump());
       return;
     }
@@ -198,40 +200,6 @@ class JsonWriter {
           out_->push_back(ch);  // UTF-8 bytes go out as they are (ensure_ascii off)
         }
     }
-  }
-
-  // Well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code points
-  // above U+10FFFF), which is what nlohmann accepts.
-  static bool IsUtf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      size_t n = 0;
-      unsigned lo = 0x80, hi = 0xBF;  // the range of the second byte
-      if (c < 0x80) {
-        ++i;
-        continue;
-      } else if (c >= 0xC2 && c <= 0xDF) {
-        n = 1;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 2;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 3;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-      } else {
-        return false;
-      }
-      for (size_t k = 1; k <= n; ++k) {
-        if (i + k >= s.size()) return false;
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return false;
-      }
-      i += n + 1;
-    }
-    return true;
   }
 
   std::string* out_;

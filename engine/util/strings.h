@@ -1,6 +1,7 @@
 // Small string helpers shared by every module.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,12 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 std::string Quote(std::string_view s);
 // "'a', 'b' and 'c'" style list for messages; "(none)" when empty.
 std::string QuotedList(const std::vector<std::string>& items);
+
+// A Unicode scalar value: at most U+10FFFF and not a surrogate.
+bool IsValidCodePoint(uint32_t cp);
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+// U+10FFFF.
+bool IsValidUtf8(std::string_view s);
 
 // `n` and a noun that agrees with it: "1 certificate", "2 certificates".
 // `plural` defaults to `singular` + "s".

@@ -36,52 +36,6 @@ void AppendUtf8(uint32_t cp, std::string* out) {
   }
 }
 
-bool IsValidCodePoint(uint32_t cp) { return cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff); }
-
-// The shape of a UTF-8 sequence from its lead byte: how many continuation
-// bytes follow, the payload bits of the lead, and the smallest code point
-// that needs this length (anything less is an overlong form).
-struct Utf8Lead {
-  size_t continuation;
-  uint32_t bits;
-  uint32_t min;
-};
-
-bool DecodeLead(uint8_t b, Utf8Lead* lead) {
-  if ((b & 0xe0) == 0xc0)
-    *lead = {1, b & 0x1fu, 0x80};
-  else if ((b & 0xf0) == 0xe0)
-    *lead = {2, b & 0x0fu, 0x800};
-  else if ((b & 0xf8) == 0xf0)
-    *lead = {3, b & 0x07u, 0x10000};
-  else
-    return false;
-  return true;
-}
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const uint8_t b = uint8_t(s[i]);
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    Utf8Lead lead;
-    if (!DecodeLead(b, &lead) || lead.continuation >= s.size() - i) return false;
-    uint32_t cp = lead.bits;
-    for (size_t k = 1; k <= lead.continuation; ++k) {
-      const uint8_t c = uint8_t(s[i + k]);
-      if ((c & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    if (cp < lead.min || !IsValidCodePoint(cp)) return false;
-    i += lead.continuation + 1;
-  }
-  return true;
-}
-
 // Big-endian code units of `width` bytes (2: BMPString, 4: UniversalString).
 Result<std::string> WideToUtf8(std::string_view v, size_t width, std::string_view what) {
   if (v.size() % width != 0) {

@@ -8,6 +8,7 @@
 #include "engine/util/strings.h"
 #include "resources/x509/der_x509.h"
 #include "resources/x509/digest.h"
+#include "resources/x509/oids.h"
 #include "resources/x509/openssl_util.h"
 #include "resources/x509/pem.h"
 
@@ -82,8 +83,6 @@ Result<EvpPkeyPtr> ParsePemKey(std::string_view text, const std::string& passwor
 // The OpenSSL key type of an unencrypted PKCS#8 PrivateKeyInfo ("RSA", "EC"),
 // or nullptr when `der` is something else (the decoder then tries them all).
 const char* Pkcs8KeyType(std::string_view der) {
-  static const std::string kRsa = der::EncodeOid("1.2.840.113549.1.1.1");
-  static const std::string kEc = der::EncodeOid("1.2.840.10045.2.1");
   der::Reader outer(der);
   Result<der::Tlv> info = outer.Read(der::kSequence, "PrivateKeyInfo");
   if (!info.ok()) return nullptr;
@@ -93,8 +92,8 @@ const char* Pkcs8KeyType(std::string_view der) {
   if (!algorithm.ok()) return nullptr;
   Result<der::Tlv> oid = der::Reader(algorithm->value).Read(der::kOid, "algorithm");
   if (!oid.ok()) return nullptr;
-  if (oid->value == kRsa) return "RSA";
-  if (oid->value == kEc) return "EC";
+  if (oid->value == oids::kRsaEncryption) return "RSA";
+  if (oid->value == oids::kEcPublicKey) return "EC";
   return nullptr;
 }
 

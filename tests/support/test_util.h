@@ -2,6 +2,7 @@
 // ../shared, and running the real xcert binary.
 #pragma once
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -26,6 +27,28 @@ class TempDir {
 
  private:
   fs::path path_;
+};
+
+// A regular (temporary) file standing in for a redirected stdout or stderr.
+class CapturedFile {
+ public:
+  CapturedFile() : f_(std::tmpfile()) {}
+  ~CapturedFile() { std::fclose(f_); }
+  CapturedFile(const CapturedFile&) = delete;
+  CapturedFile& operator=(const CapturedFile&) = delete;
+  std::FILE* get() const { return f_; }
+  // Everything written so far.
+  std::string Text() const {
+    std::fflush(f_);
+    std::rewind(f_);
+    std::string out;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f_)) > 0;) out.append(buf, n);
+    return out;
+  }
+
+ private:
+  std::FILE* f_;
 };
 
 // The source tree (for examples/ and schemas/).

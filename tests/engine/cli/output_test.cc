@@ -11,30 +11,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/test_util.h"
+
 namespace xcert::cli {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// A regular file standing in for a redirected stdout or stderr.
-class CapturedFile {
- public:
-  CapturedFile() : f_(std::tmpfile()) {}
-  ~CapturedFile() { std::fclose(f_); }
-  std::FILE* get() const { return f_; }
-  std::string Text() const {
-    std::fflush(f_);
-    std::rewind(f_);
-    std::string out;
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f_)) > 0;) out.append(buf, n);
-    return out;
-  }
-
- private:
-  std::FILE* f_;
-};
+using xcert::testing::CapturedFile;
 
 // A pseudo-terminal: what `xcert` writes to when run interactively.
 class Terminal {

@@ -18,6 +18,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using xcert::testing::CapturedFile;
 using xcert::testing::TempDir;
 
 // Two servers sharing nothing: one SMTP certificate each (perServer).
@@ -38,24 +39,6 @@ certificates:
     servers: [MailServer21, MailServer22]
     services: [SMTP]
 )";
-
-class CapturedFile {
- public:
-  CapturedFile() : f_(std::tmpfile()) {}
-  ~CapturedFile() { std::fclose(f_); }
-  std::FILE* get() const { return f_; }
-  std::string Text() const {
-    std::fflush(f_);
-    std::rewind(f_);
-    std::string out;
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f_)) > 0;) out.append(buf, n);
-    return out;
-  }
-
- private:
-  std::FILE* f_;
-};
 
 class SessionTest : public ::testing::Test {
  protected:

@@ -35,5 +35,17 @@ TEST(StringsTest, CountNounAgreesWithTheCount) {
   EXPECT_EQ(CountNoun(3, "entry", "entries"), "3 entries");
 }
 
+TEST(StringsTest, IsValidUtf8IsStrict) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("CN=Z\xC3\xBCrich \xF0\x9F\x94\x92"));
+  EXPECT_FALSE(IsValidUtf8("\xC3")) << "truncated";
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF")) << "overlong";
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80")) << "surrogate";
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80")) << "above U+10FFFF";
+  EXPECT_FALSE(IsValidUtf8("a\xFF"));
+  EXPECT_TRUE(IsValidCodePoint(0x10FFFF));
+  EXPECT_FALSE(IsValidCodePoint(0xD800));
+}
+
 }  // namespace
 }  // namespace xcert
