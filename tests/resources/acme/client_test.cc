@@ -191,7 +191,8 @@ TEST(FakeAcmeClient, ProfilesComeFromTheDirectoryAndUnknownOnesAreRefused) {
   ASSERT_TRUE((*client)->EnsureAccount().ok());
   const auto refused = (*client)->NewOrder({"p.example.com"}, "shortlived");
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("'classic' and 'tlsserver'"), std::string::npos)
+  EXPECT_NE(refused.status().message().find("(it offers 'classic', 'tlsserver')"),
+            std::string::npos)
       << refused.status().message();
   EXPECT_TRUE(server.seen().new_orders.empty()) << "refused before asking the server";
   const auto order = (*client)->NewOrder({"p.example.com"}, "tlsserver");
