@@ -353,21 +353,24 @@ Result<Order> AcmeClient::NewOrder(const std::vector<std::string>& names,
   return OrderFromJson(*body, url);
 }
 
-Result<Order> AcmeClient::GetOrder(const std::string& url) {
+Result<AcmeClient::Fetched> AcmeClient::Fetch(const std::string& url, const std::string& what) {
   HttpResponse r;
-  XCERT_ASSIGN_OR_RETURN(const Json body,
-                         PostJson(url, std::nullopt, "reading the order " + url, &r));
-  XCERT_ASSIGN_OR_RETURN(Order o, OrderFromJson(body, url));
-  o.retry_after = ParseRetryAfter(r.Header("retry-after"), Now());
+  XCERT_ASSIGN_OR_RETURN(Json body,
+                         PostJson(url, std::nullopt, "reading the " + what + " " + url, &r));
+  return Fetched{std::move(body), ParseRetryAfter(r.Header("retry-after"), Now())};
+}
+
+Result<Order> AcmeClient::GetOrder(const std::string& url) {
+  XCERT_ASSIGN_OR_RETURN(const Fetched got, Fetch(url, "order"));
+  XCERT_ASSIGN_OR_RETURN(Order o, OrderFromJson(got.body, url));
+  o.retry_after = got.retry_after;
   return o;
 }
 
 Result<Authorization> AcmeClient::GetAuthorization(const std::string& url) {
-  HttpResponse r;
-  XCERT_ASSIGN_OR_RETURN(const Json body,
-                         PostJson(url, std::nullopt, "reading the authorization " + url, &r));
-  XCERT_ASSIGN_OR_RETURN(Authorization a, AuthorizationFromJson(body, url));
-  a.retry_after = ParseRetryAfter(r.Header("retry-after"), Now());
+  XCERT_ASSIGN_OR_RETURN(const Fetched got, Fetch(url, "authorization"));
+  XCERT_ASSIGN_OR_RETURN(Authorization a, AuthorizationFromJson(got.body, url));
+  a.retry_after = got.retry_after;
   return a;
 }
 

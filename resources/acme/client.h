@@ -183,6 +183,12 @@ class AcmeClient {
   Result<nlohmann::json> PostJson(const std::string& url,
                                   const std::optional<nlohmann::json>& payload,
                                   const std::string& context, HttpResponse* response = nullptr);
+  // A POST-as-GET of a resource (`what`: "order") and its Retry-After.
+  struct Fetched {
+    nlohmann::json body;
+    std::optional<std::chrono::seconds> retry_after;
+  };
+  Result<Fetched> Fetch(const std::string& url, const std::string& what);
   Result<Account> AccountRequest(bool only_existing);
   std::string Kid();
   Status Wait(std::optional<std::chrono::seconds> retry_after, int attempt,
