@@ -117,6 +117,19 @@ function Initialize-SimCall([PSCmdlet]$Cmdlet, $Bound) {
   Write-SimLog ('call {0} {1}' -f $Cmdlet.MyInvocation.MyCommand.Name, $target)
 }
 
+# Runs the body of a simulated cmdlet: the caller's preferences, the cost and
+# the log first (Initialize-SimCall), then the body, whose refusals (SimError)
+# are written as the cmdlet's errors. The body sees the cmdlet's bound
+# parameters as $Bound.
+function Invoke-SimCmdlet([PSCmdlet]$Cmdlet, $Bound, [scriptblock]$Body) {
+  Initialize-SimCall $Cmdlet $Bound
+  try {
+    & $Body
+  } catch [SimError] {
+    Write-SimError $Cmdlet $_.Exception
+  }
+}
+
 #endregion
 
 #region state: one JSON file per server, one for the organisation
@@ -704,8 +717,7 @@ function Get-ExchangeCertificate {
     [string]$Server
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       $org = Read-SimOrg
       $serverName = $Server
       $wanted = $Thumbprint
@@ -758,8 +770,6 @@ function Get-ExchangeCertificate {
       foreach ($entry in $entries) {
         New-SimCertificateObject $entry $target $org
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -968,9 +978,7 @@ function New-ExchangeCertificate {
     [X500DistinguishedName]$SubjectName
   )
   process {
-    $bound = $PSBoundParameters
-    Initialize-SimCall $PSCmdlet $bound
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       Invoke-SimLocked {
         $org = Read-SimOrg
         $target = Resolve-SimServer $Server 'New-ExchangeCertificate'
@@ -982,27 +990,27 @@ function New-ExchangeCertificate {
         $size = 2048
         $friendly = 'Microsoft Exchange'
         $names = [List[string]]::new()
-        $explicit = $bound.ContainsKey('DomainName') -or $IncludeAcceptedDomains -or $IncludeAutoDiscover -or
+        $explicit = $Bound.ContainsKey('DomainName') -or $IncludeAcceptedDomains -or $IncludeAutoDiscover -or
           $IncludeServerFQDN -or $IncludeServerNetBIOSName
         $subject = $SubjectName
         if ($null -ne $renewed) {
           $old = Get-SimX509 $renewed
           $size = Get-SimKeySize $old
           $friendly = [string]$renewed.FriendlyName
-          if (-not $bound.ContainsKey('SubjectName')) {
+          if (-not $Bound.ContainsKey('SubjectName')) {
             $subject = $old.SubjectName
           }
-          if (-not $bound.ContainsKey('DomainName')) {
+          if (-not $Bound.ContainsKey('DomainName')) {
             foreach ($name in @(Get-SimCertificateDomains $old)) {
               $names.Add($name)
             }
             $explicit = $true
           }
         }
-        if ($bound.ContainsKey('KeySize')) {
+        if ($Bound.ContainsKey('KeySize')) {
           $size = $KeySize
         }
-        if ($bound.ContainsKey('FriendlyName')) {
+        if ($Bound.ContainsKey('FriendlyName')) {
           $friendly = $FriendlyName
         }
         foreach ($name in @($DomainName)) {
@@ -1057,7 +1065,7 @@ function New-ExchangeCertificate {
           }
         }
         $now = Get-SimSecond
-        $exportable = $bound.ContainsKey('PrivateKeyExportable') -and $PrivateKeyExportable
+        $exportable = $Bound.ContainsKey('PrivateKeyExportable') -and $PrivateKeyExportable
 
         if ($GenerateRequest) {
           if (-not $PSCmdlet.ShouldProcess($target.Name, 'Create a certificate request for ' + $subject.Name)) {
@@ -1080,7 +1088,7 @@ function New-ExchangeCertificate {
         }
 
         $wanted = [AllowedServices]::SMTP
-        if ($bound.ContainsKey('Services')) {
+        if ($Bound.ContainsKey('Services')) {
           $wanted = $Services
         }
         if ($wanted -band [AllowedServices]::Federation) {
@@ -1112,8 +1120,6 @@ function New-ExchangeCertificate {
         Save-SimServer $target
         New-SimCertificateObject $entry $target $org
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -1200,9 +1206,7 @@ function Import-ExchangeCertificate {
     [string]$Server
   )
   process {
-    $bound = $PSBoundParameters
-    Initialize-SimCall $PSCmdlet $bound
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       if ($PSCmdlet.ParameterSetName -eq 'Instance') {
         Stop-Sim 'InvalidArgument' 'The Instance parameter is deprecated and no longer used; pass the file''s bytes with -FileData.' 'InstanceDeprecated'
       }
@@ -1278,10 +1282,10 @@ function Import-ExchangeCertificate {
               $caCertificates.Add($candidate)
             }
           }
-          $fields.Exportable = ($bound.ContainsKey('PrivateKeyExportable') -and $PrivateKeyExportable)
+          $fields.Exportable = ($Bound.ContainsKey('PrivateKeyExportable') -and $PrivateKeyExportable)
           $fields.FriendlyName = Get-SimPfxFriendlyName $FileData $secret
         }
-        if ($bound.ContainsKey('FriendlyName')) {
+        if ($Bound.ContainsKey('FriendlyName')) {
           $fields.FriendlyName = $FriendlyName
         }
         $existing = Find-SimEntry $target $chosen.Thumbprint
@@ -1304,8 +1308,6 @@ function Import-ExchangeCertificate {
         Save-SimServer $target
         New-SimCertificateObject (Find-SimEntry $target $chosen.Thumbprint) $target $org
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -1328,15 +1330,12 @@ function Enable-ExchangeCertificate {
     [string]$Server
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       Invoke-SimLocked {
         $found = Resolve-SimCertificate $Thumbprint $Identity $Server 'Enable-ExchangeCertificate'
         Invoke-SimEnable $PSCmdlet $found.Server $found.Entry $Services $Force.IsPresent $DoNotRequireSsl.IsPresent $NetworkServiceAllowed.IsPresent
         Save-SimServer $found.Server
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -1357,8 +1356,7 @@ function Export-ExchangeCertificate {
     [string]$Server
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       $found = Resolve-SimCertificate $Thumbprint $Identity $Server 'Export-ExchangeCertificate'
       $entry = $found.Entry
       if (-not $PSCmdlet.ShouldProcess($found.Server.Name, 'Export certificate ' + $entry.Thumbprint)) {
@@ -1390,8 +1388,6 @@ function Export-ExchangeCertificate {
         return [pscustomobject]@{ PSTypeName = 'Microsoft.Exchange.Data.BinaryFileDataObject'; FileData = $pfx }
       }
       return [Convert]::ToBase64String($pfx, [Base64FormattingOptions]::InsertLineBreaks)
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -1413,8 +1409,7 @@ function Remove-ExchangeCertificate {
     [string]$Server
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       Invoke-SimLocked {
         $org = Read-SimOrg
         $found = Resolve-SimCertificate $Thumbprint $Identity $Server 'Remove-ExchangeCertificate'
@@ -1453,8 +1448,6 @@ function Remove-ExchangeCertificate {
         $target.Certificates = @($target.Certificates | Where-Object { $_.Thumbprint -ne $thumb })
         Save-SimServer $target
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -1542,8 +1535,7 @@ function Get-AuthConfig {
   # https://learn.microsoft.com/powershell/module/exchangepowershell/get-authconfig
   [CmdletBinding()]
   param([string]$DomainController)
-  Initialize-SimCall $PSCmdlet $PSBoundParameters
-  try {
+  Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
     $localName = Get-SimLocalName
     if ($localName) {
       $local = Find-SimServer $localName
@@ -1553,8 +1545,6 @@ function Get-AuthConfig {
       }
     }
     New-SimAuthConfigObject (Read-SimOrg)
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
   }
 }
 
@@ -1620,9 +1610,7 @@ function Set-AuthConfig {
     [Parameter(ParameterSetName = 'NewCertificateParameter')]
     [string]$Server
   )
-  $bound = $PSBoundParameters
-  Initialize-SimCall $PSCmdlet $bound
-  try {
+  Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
     Invoke-SimLocked {
       $org = Read-SimOrg
       $auth = $org.AuthConfig
@@ -1640,7 +1628,7 @@ function Set-AuthConfig {
           }
         }
         'NewCertificateParameter' {
-          if ($bound.ContainsKey('NewCertificateThumbprint')) {
+          if ($Bound.ContainsKey('NewCertificateThumbprint')) {
             $thumb = ConvertTo-SimThumbprint $NewCertificateThumbprint
             $source = Resolve-SimAuthSource $Server $thumb
             $auth.NextCertificateThumbprint = $thumb
@@ -1648,7 +1636,7 @@ function Set-AuthConfig {
               Copy-SimAuthCertificate $source $thumb
             }
           }
-          if ($bound.ContainsKey('NewCertificateEffectiveDate')) {
+          if ($Bound.ContainsKey('NewCertificateEffectiveDate')) {
             $auth.NextCertificateEffectiveDate = $NewCertificateEffectiveDate.ToUniversalTime().ToString('o')
           }
         }
@@ -1667,13 +1655,11 @@ function Set-AuthConfig {
           }
         }
         default {
-          Set-SimProperties $auth $bound
+          Set-SimProperties $auth $Bound
         }
       }
       Save-SimOrg $org
     }
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
   }
 }
 
@@ -1726,8 +1712,7 @@ function Get-ExchangeServer {
     [switch]$Status
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       $org = Read-SimOrg
       if ($Identity) {
         New-SimServerObject (Resolve-SimServer $Identity 'Get-ExchangeServer') $org
@@ -1739,8 +1724,6 @@ function Get-ExchangeServer {
           $object
         }
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -1754,8 +1737,7 @@ function Get-TransportService {
     [string]$DomainController
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       $servers = if ($Identity) { @(Resolve-SimServer $Identity 'Get-TransportService') } else { Get-SimVisibleServers }
       foreach ($server in $servers) {
         ConvertTo-SimObject 'Microsoft.Exchange.Data.Directory.Management.TransportServer' ([ordered]@{
@@ -1765,56 +1747,20 @@ function Get-TransportService {
             InternalTransportCertificateThumbprint = Get-SimInternalTransport $server
           })
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
 
-function Get-SimProtocolSettings([string]$Cmdlet, [string]$Server, [string]$Key, [string]$TypeName) {
-  $target = Resolve-SimServer $Server $Cmdlet
-  Assert-SimNotEdge $target $Cmdlet
-  $settings = $target[$Key]
-  $table = [ordered]@{ Server = $target.Name; Identity = ($target.Name + '\' + $settings.Name) }
-  foreach ($name in $settings.Keys) {
-    $table[$name] = $settings[$name]
-  }
-  return (ConvertTo-SimObject $TypeName $table)
-}
-
-function Set-SimProtocolSettings([string]$Cmdlet, [string]$Server, [string]$Key, $Bound) {
-  Invoke-SimLocked {
-    $target = Resolve-SimServer $Server $Cmdlet
-    Assert-SimNotEdge $target $Cmdlet
-    if ($PSCmdlet.ShouldProcess($target.Name, $Cmdlet)) {
-      Set-SimProperties $target[$Key] $Bound
-      Save-SimServer $target
-    }
-  }
-}
-
-function Get-ImapSettings {
-  # https://learn.microsoft.com/powershell/module/exchangepowershell/get-imapsettings
-  [CmdletBinding()]
-  param(
-    [string]$DomainController,
-    [Parameter(ValueFromPipeline = $true)]
-    [string]$Server
-  )
-  process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
-      Get-SimProtocolSettings 'Get-ImapSettings' $Server 'ImapSettings' 'Microsoft.Exchange.Data.Directory.SystemConfiguration.Imap4AdConfiguration'
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
-    }
-  }
-}
-
-function Set-ImapSettings {
-  # https://learn.microsoft.com/powershell/module/exchangepowershell/set-imapsettings
-  [CmdletBinding(SupportsShouldProcess = $true)]
-  param(
+# Get-/Set-ImapSettings and Get-/Set-PopSettings: the same commands for two
+# protocols, made from one definition. Their pages:
+#   https://learn.microsoft.com/powershell/module/exchangepowershell/get-imapsettings
+#   https://learn.microsoft.com/powershell/module/exchangepowershell/set-imapsettings
+#   https://learn.microsoft.com/powershell/module/exchangepowershell/get-popsettings
+#   https://learn.microsoft.com/powershell/module/exchangepowershell/set-popsettings
+# The Set- cmdlets take every documented parameter (each protocol has one of
+# its own) and store the values; X509CertificateName decides which
+# certificate shows IMAP or POP.
+$script:ProtocolSetParameters = @'
     [object]$AuthenticatedConnectionTimeout, [string]$Banner, [object]$CalendarItemRetrievalOption,
     [string]$DomainController, [bool]$EnableExactRFC822Size, [bool]$EnableGSSAPIAndNTLMAuth,
     [bool]$EnforceCertificateErrors, [object]$ExtendedProtectionPolicy, [object]$ExternalConnectionSettings,
@@ -1822,19 +1768,12 @@ function Set-ImapSettings {
     [object]$LogPerFileSizeQuota, [int]$MaxCommandSize, [int]$MaxConnectionFromSingleIP, [int]$MaxConnections,
     [int]$MaxConnectionsPerUser, [object]$MessageRetrievalMimeFormat, [object]$OwaServerUrl,
     [object]$PreAuthenticatedConnectionTimeout, [bool]$ProtocolLogEnabled, [int]$ProxyTargetPort, [string]$Server,
-    [bool]$ShowHiddenFoldersEnabled, [object]$SSLBindings, [bool]$SuppressReadReceipt, [object]$UnencryptedOrTLSBindings,
-    [string]$X509CertificateName
-  )
-  Initialize-SimCall $PSCmdlet $PSBoundParameters
-  try {
-    Set-SimProtocolSettings 'Set-ImapSettings' $Server 'ImapSettings' $PSBoundParameters
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
-  }
-}
-
-function Get-PopSettings {
-  # https://learn.microsoft.com/powershell/module/exchangepowershell/get-popsettings
+    [object]$SSLBindings, [bool]$SuppressReadReceipt, [object]$UnencryptedOrTLSBindings, [string]$X509CertificateName,
+'@
+foreach ($protocol in @(
+    @{ Key = 'ImapSettings'; Type = 'Imap4AdConfiguration'; Own = '[bool]$ShowHiddenFoldersEnabled' },
+    @{ Key = 'PopSettings'; Type = 'Pop3AdConfiguration'; Own = '[object]$MessageRetrievalSortOrder' })) {
+  $get = @'
   [CmdletBinding()]
   param(
     [string]$DomainController,
@@ -1842,35 +1781,40 @@ function Get-PopSettings {
     [string]$Server
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
-      Get-SimProtocolSettings 'Get-PopSettings' $Server 'PopSettings' 'Microsoft.Exchange.Data.Directory.SystemConfiguration.Pop3AdConfiguration'
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
+      $target = Resolve-SimServer $Server 'Get-KEY'
+      Assert-SimNotEdge $target 'Get-KEY'
+      $settings = $target['KEY']
+      $table = [ordered]@{ Server = $target.Name; Identity = ($target.Name + '\' + $settings.Name) }
+      foreach ($name in $settings.Keys) {
+        $table[$name] = $settings[$name]
+      }
+      ConvertTo-SimObject 'Microsoft.Exchange.Data.Directory.SystemConfiguration.TYPE' $table
     }
   }
-}
-
-function Set-PopSettings {
-  # https://learn.microsoft.com/powershell/module/exchangepowershell/set-popsettings
+'@
+  $set = @'
   [CmdletBinding(SupportsShouldProcess = $true)]
   param(
-    [object]$AuthenticatedConnectionTimeout, [string]$Banner, [object]$CalendarItemRetrievalOption,
-    [string]$DomainController, [bool]$EnableExactRFC822Size, [bool]$EnableGSSAPIAndNTLMAuth,
-    [bool]$EnforceCertificateErrors, [object]$ExtendedProtectionPolicy, [object]$ExternalConnectionSettings,
-    [object]$InternalConnectionSettings, [string]$LogFileLocation, [object]$LogFileRollOverSettings, [object]$LoginType,
-    [object]$LogPerFileSizeQuota, [int]$MaxCommandSize, [int]$MaxConnectionFromSingleIP, [int]$MaxConnections,
-    [int]$MaxConnectionsPerUser, [object]$MessageRetrievalMimeFormat, [object]$MessageRetrievalSortOrder,
-    [object]$OwaServerUrl, [object]$PreAuthenticatedConnectionTimeout, [bool]$ProtocolLogEnabled, [int]$ProxyTargetPort,
-    [string]$Server, [object]$SSLBindings, [bool]$SuppressReadReceipt, [object]$UnencryptedOrTLSBindings,
-    [string]$X509CertificateName
+PARAMETERS    OWN
   )
-  Initialize-SimCall $PSCmdlet $PSBoundParameters
-  try {
-    Set-SimProtocolSettings 'Set-PopSettings' $Server 'PopSettings' $PSBoundParameters
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
+  Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
+    Invoke-SimLocked {
+      $target = Resolve-SimServer $Server 'Set-KEY'
+      Assert-SimNotEdge $target 'Set-KEY'
+      if ($PSCmdlet.ShouldProcess($target.Name, 'Set-KEY')) {
+        Set-SimProperties $target['KEY'] $Bound
+        Save-SimServer $target
+      }
+    }
   }
+'@
+  $get = $get.Replace('KEY', $protocol.Key).Replace('TYPE', $protocol.Type)
+  $set = $set.Replace('PARAMETERS', $script:ProtocolSetParameters).Replace('OWN', $protocol.Own).Replace('KEY', $protocol.Key)
+  # Bound to this module, so the commands see its functions as the others do.
+  $module = $ExecutionContext.SessionState.Module
+  Set-Item -Path ('function:script:Get-' + $protocol.Key) -Value $module.NewBoundScriptBlock([scriptblock]::Create($get))
+  Set-Item -Path ('function:script:Set-' + $protocol.Key) -Value $module.NewBoundScriptBlock([scriptblock]::Create($set))
 }
 
 function New-SimReceiveConnectorObject($Server, $Connector) {
@@ -1918,8 +1862,7 @@ function Get-ReceiveConnector {
     [string]$DomainController
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       if ($Identity) {
         $found = Resolve-SimReceiveConnector $Identity 'Get-ReceiveConnector'
         New-SimReceiveConnectorObject $found.Server $found.Connector
@@ -1931,8 +1874,6 @@ function Get-ReceiveConnector {
           New-SimReceiveConnectorObject $target $connector
         }
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -1963,18 +1904,14 @@ function Set-ReceiveConnector {
     [object]$TlsDomainCapabilities, [object]$TransportRole
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
-      $bound = $PSBoundParameters
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       Invoke-SimLocked {
         $found = Resolve-SimReceiveConnector $Identity 'Set-ReceiveConnector'
         if ($PSCmdlet.ShouldProcess($found.Server.Name + '\' + $found.Connector.Name, 'Set-ReceiveConnector')) {
-          Set-SimProperties $found.Connector $bound
+          Set-SimProperties $found.Connector $Bound
           Save-SimServer $found.Server
         }
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -1998,8 +1935,7 @@ function Get-SendConnector {
     [string]$DomainController
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       $org = Read-SimOrg
       $connectors = if ($Identity) { @(Find-SimSendConnector $org $Identity) } else { @($org.SendConnectors) }
       foreach ($connector in $connectors) {
@@ -2009,8 +1945,6 @@ function Get-SendConnector {
         }
         ConvertTo-SimObject 'Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig' $table
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -2034,25 +1968,21 @@ function Set-SendConnector {
     [object]$TlsDomain, [bool]$UseExternalDNSServersEnabled
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
-      $bound = $PSBoundParameters
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       Invoke-SimLocked {
         $org = Read-SimOrg
         $connector = Find-SimSendConnector $org $Identity
         if ($PSCmdlet.ShouldProcess($connector.Name, 'Set-SendConnector')) {
           $values = @{}
-          foreach ($key in $bound.Keys) {
+          foreach ($key in $Bound.Keys) {
             if ($key -ne 'AuthenticationCredential') {
-              $values[$key] = $bound[$key]
+              $values[$key] = $Bound[$key]
             }
           }
           Set-SimProperties $connector $values
           Save-SimOrg $org
         }
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -2061,14 +1991,11 @@ function Get-HybridConfiguration {
   # https://learn.microsoft.com/powershell/module/exchangepowershell/get-hybridconfiguration
   [CmdletBinding()]
   param([string]$DomainController)
-  Initialize-SimCall $PSCmdlet $PSBoundParameters
-  try {
+  Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
     $org = Read-SimOrg
     if ($null -ne $org.HybridConfiguration) {
       ConvertTo-SimObject 'Microsoft.Exchange.Data.Directory.SystemConfiguration.HybridConfiguration' $org.HybridConfiguration
     }
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
   }
 }
 
@@ -2085,21 +2012,17 @@ function Set-HybridConfiguration {
     [object]$TlsCertificateName,
     [object]$TransportServers
   )
-  Initialize-SimCall $PSCmdlet $PSBoundParameters
-  try {
-    $bound = $PSBoundParameters
+  Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
     Invoke-SimLocked {
       $org = Read-SimOrg
       if ($null -eq $org.HybridConfiguration) {
         Stop-Sim 'ObjectNotFound' 'There is no hybrid configuration in this organization; the Hybrid Configuration Wizard creates it.' 'NoHybridConfiguration'
       }
       if ($PSCmdlet.ShouldProcess('Hybrid Configuration', 'Set-HybridConfiguration')) {
-        Set-SimProperties $org.HybridConfiguration $bound
+        Set-SimProperties $org.HybridConfiguration $Bound
         Save-SimOrg $org
       }
     }
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
   }
 }
 
@@ -2119,8 +2042,7 @@ function New-EdgeSubscription {
     [switch]$Force,
     [string]$Site
   )
-  Initialize-SimCall $PSCmdlet $PSBoundParameters
-  try {
+  Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
     Invoke-SimLocked {
       $org = Read-SimOrg
       $local = Resolve-SimServer '' 'New-EdgeSubscription'
@@ -2200,8 +2122,6 @@ function New-EdgeSubscription {
       }
       Save-SimOrg $org
     }
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
   }
 }
 
@@ -2214,8 +2134,7 @@ function Get-EdgeSubscription {
     [string]$DomainController
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       $org = Read-SimOrg
       $found = @($org.EdgeSubscriptions | Where-Object { -not $Identity -or $_.Name -ieq $Identity -or $_.Fqdn -ieq $Identity })
       if ($Identity -and $found.Count -eq 0) {
@@ -2226,8 +2145,6 @@ function Get-EdgeSubscription {
         ConvertTo-SimObject 'Microsoft.Exchange.Data.Directory.SystemConfiguration.EdgeSubscription' ([ordered]@{
             Name = $subscription.Name; Site = $subscription.Site; Domain = $org.Domain; Identity = $subscription.Name })
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -2250,14 +2167,11 @@ function Get-UMService {
     [string]$DomainController
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       $target = Resolve-SimUMServer $Identity 'Get-UMService'
       ConvertTo-SimObject 'Microsoft.Exchange.Data.Directory.SystemConfiguration.UMServer' ([ordered]@{
           Name = $target.Name; Identity = $target.Name; UMStartupMode = $target.UM.UMStartupMode
           UMCertificateThumbprint = $target.UM.UMCertificateThumbprint })
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -2275,18 +2189,14 @@ function Set-UMService {
     [string]$UMStartupMode
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
-      $bound = $PSBoundParameters
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       Invoke-SimLocked {
         $target = Resolve-SimUMServer $Identity 'Set-UMService'
         if ($PSCmdlet.ShouldProcess($target.Name, 'Set-UMService')) {
-          Set-SimProperties $target.UM $bound
+          Set-SimProperties $target.UM $Bound
           Save-SimServer $target
         }
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -2298,14 +2208,11 @@ function Get-UMCallRouterSettings {
     [string]$DomainController,
     [string]$Server
   )
-  Initialize-SimCall $PSCmdlet $PSBoundParameters
-  try {
+  Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
     $target = Resolve-SimUMServer $Server 'Get-UMCallRouterSettings'
     ConvertTo-SimObject 'Microsoft.Exchange.Data.Directory.SystemConfiguration.SIPFEServerConfiguration' ([ordered]@{
         Name = $target.Name; Identity = $target.Name; UMStartupMode = $target.UMCallRouter.UMStartupMode
         UMCertificateThumbprint = $target.UMCallRouter.UMCertificateThumbprint })
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
   }
 }
 
@@ -2318,18 +2225,14 @@ function Set-UMCallRouterSettings {
     [ValidateSet('TCP', 'TLS', 'Dual')]
     [string]$UMStartupMode
   )
-  Initialize-SimCall $PSCmdlet $PSBoundParameters
-  try {
-    $bound = $PSBoundParameters
+  Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
     Invoke-SimLocked {
       $target = Resolve-SimUMServer $Server 'Set-UMCallRouterSettings'
       if ($PSCmdlet.ShouldProcess($target.Name, 'Set-UMCallRouterSettings')) {
-        Set-SimProperties $target.UMCallRouter $bound
+        Set-SimProperties $target.UMCallRouter $Bound
         Save-SimServer $target
       }
     }
-  } catch [SimError] {
-    Write-SimError $PSCmdlet $_.Exception
   }
 }
 
@@ -2398,8 +2301,7 @@ function Get-Service {
     [object[]]$InputObject
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
         $InputObject
         return
@@ -2417,8 +2319,6 @@ function Get-Service {
           New-SimServiceObject $server $serviceName $server.Services[$serviceName]
         }
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -2442,8 +2342,7 @@ function Restart-Service {
     [psobject[]]$InputObject
   )
   process {
-    Initialize-SimCall $PSCmdlet $PSBoundParameters
-    try {
+    Invoke-SimCmdlet $PSCmdlet $PSBoundParameters {
       $targets = @()
       if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
         foreach ($object in $InputObject) {
@@ -2479,8 +2378,6 @@ function Restart-Service {
           }
         }
       }
-    } catch [SimError] {
-      Write-SimError $PSCmdlet $_.Exception
     }
   }
 }
@@ -2559,8 +2456,7 @@ function iisreset {
 # (tests/exchange-sim/iis/WebAdministration calls these in this module's
 # scope): the local server's IIS.
 function Invoke-SimGetWebBinding([PSCmdlet]$Cmdlet, $Bound) {
-  Initialize-SimCall $Cmdlet $Bound
-  try {
+  Invoke-SimCmdlet $Cmdlet $Bound {
     $server = Resolve-SimMachine '.' 'Get-WebBinding'
     foreach ($site in @($server.WebSites)) {
       if ($Bound['Name'] -and $site.Name -ine $Bound['Name']) {
@@ -2585,14 +2481,11 @@ function Invoke-SimGetWebBinding([PSCmdlet]$Cmdlet, $Bound) {
           })
       }
     }
-  } catch [SimError] {
-    Write-SimError $Cmdlet $_.Exception
   }
 }
 
 function Invoke-SimRestartWebAppPool([PSCmdlet]$Cmdlet, $Bound) {
-  Initialize-SimCall $Cmdlet $Bound
-  try {
+  Invoke-SimCmdlet $Cmdlet $Bound {
     $name = [string]$Bound['Name']
     Invoke-SimLocked {
       $server = Resolve-SimMachine '.' 'Restart-WebAppPool'
@@ -2602,8 +2495,6 @@ function Invoke-SimRestartWebAppPool([PSCmdlet]$Cmdlet, $Bound) {
       $server.AppPools[$name].Restarts = [int]$server.AppPools[$name].Restarts + 1
       Save-SimServer $server
     }
-  } catch [SimError] {
-    Write-SimError $Cmdlet $_.Exception
   }
 }
 
