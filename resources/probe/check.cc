@@ -1,7 +1,10 @@
 #include "resources/probe/check.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <system_error>
+#include <thread>
 
 #include <openssl/x509.h>
 
@@ -29,15 +32,11 @@ std::string ChainKey(const std::vector<std::string>& chain_der) {
   return key;
 }
 
-void CheckChain(const x509::ChainVerifier& verifier, const ProbeResult& result,
-                const CertificateInfo& leaf, bool leaf_is_anchor, TimePoint now,
-                std::vector<Finding>* findings) {
-  // Dates are the Expired/NotYetValid findings' business: verify the chain
-  // at a moment the leaf is valid (OpenSSL, like IsExpired, counts NotAfter
-  // itself as expired).
-  const TimePoint last_valid = std::max(leaf.not_before, leaf.not_after - Seconds(1));
-  const TimePoint at = std::clamp(now, leaf.not_before, last_valid);
-  const x509::ChainResult chain = verifier.Verify(result.leaf_der, at);
+// The chain findings, from the chain's status at a moment the leaf is valid
+// (see Checker::Check).
+void ChainFindings(const x509::ChainResult& chain, const ProbeResult& result,
+                   const CertificateInfo& leaf, bool leaf_is_anchor,
+                   std::vector<Finding>* findings) {
   const std::string sent =
       "it sends " + CountNoun(result.chain_der.size(), "intermediate certificate");
   switch (chain.status) {
@@ -117,18 +116,64 @@ bool Verdict::Has(Problem p) const {
 Checker::Checker(std::vector<std::string> anchors_der)
     : anchors_(std::move(anchors_der)), anchor_set_(anchors_.begin(), anchors_.end()) {}
 
+struct Checker::Chain {
+  Chain(const std::vector<std::string>& chain_der, const std::vector<std::string>& anchors)
+      : verifier(chain_der, anchors) {}
+  const x509::ChainVerifier verifier;
+  std::mutex mu;
+  // Keyed by the moment (seconds) and the leaf's DER.
+  std::unordered_map<std::string, x509::ChainResult> results;
+};
+
 Checker::~Checker() = default;
 
-const x509::ChainVerifier& Checker::VerifierFor(const std::vector<std::string>& chain_der) const {
-  std::string key = ChainKey(chain_der);
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = verifiers_.find(key);
-  if (it == verifiers_.end()) {
-    it = verifiers_
-             .emplace(std::move(key), std::make_unique<x509::ChainVerifier>(chain_der, anchors_))
-             .first;
+x509::ChainResult Checker::VerifyChain(const std::vector<std::string>& chain_der,
+                                       const std::string& leaf_der, TimePoint at) const {
+  Chain* chain = nullptr;
+  {
+    std::string key = ChainKey(chain_der);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = chains_.find(key);
+    if (it == chains_.end()) {
+      it = chains_.emplace(std::move(key), std::make_unique<Chain>(chain_der, anchors_)).first;
+    }
+    chain = it->second.get();
   }
-  return *it->second;
+  const std::string key = std::to_string(at.time_since_epoch().count()) + "/" + leaf_der;
+  {
+    std::lock_guard<std::mutex> lock(chain->mu);
+    if (auto it = chain->results.find(key); it != chain->results.end()) return it->second;
+  }
+  x509::ChainResult result = chain->verifier.Verify(leaf_der, at);
+  std::lock_guard<std::mutex> lock(chain->mu);
+  chain->results.emplace(key, result);
+  return result;
+}
+
+std::vector<Verdict> Checker::CheckAll(const std::vector<Target>& targets,
+                                       const std::vector<ProbeResult>& results,
+                                       const std::vector<Expectation>& expected, TimePoint now,
+                                       size_t threads) const {
+  std::vector<Verdict> verdicts(results.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < results.size();) {
+      verdicts[i] = Check(targets[i], results[i], expected[i], now);
+    }
+  };
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, results.size());
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // the calling thread checks the rest
+    }
+  }
+  work();
+  for (std::thread& t : pool) t.join();
+  return verdicts;
 }
 
 Verdict Checker::Check(const Target& target, const ProbeResult& result, const Expectation& expected,
@@ -159,8 +204,13 @@ Verdict Checker::Check(const Target& target, const ProbeResult& result, const Ex
     v.findings.back().message +=
         " (served: " + leaf.subject + ", valid until " + FormatIso8601(leaf.not_after) + ")";
   }
-  CheckChain(VerifierFor(result.chain_der), result, leaf, anchor_set_.count(result.leaf_der) > 0,
-             now, &v.findings);
+  // Dates are the Expired/NotYetValid findings' business: the chain is
+  // verified at a moment the leaf is valid (OpenSSL, like IsExpired, counts
+  // NotAfter itself as expired).
+  const TimePoint last_valid = std::max(leaf.not_before, leaf.not_after - Seconds(1));
+  ChainFindings(
+      VerifyChain(result.chain_der, result.leaf_der, std::clamp(now, leaf.not_before, last_valid)),
+      result, leaf, anchor_set_.count(result.leaf_der) > 0, &v.findings);
 
   std::vector<std::string> names = expected.names;
   if (names.empty() && !target.sni.empty()) names.push_back(target.sni);

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -73,9 +74,11 @@ struct Verdict {
   bool Has(Problem p) const;
 };
 
-// Checks probe results against one set of trust anchors. Thread-safe; the
+// Checks probe results against one set of trust anchors. Thread-safe. The
 // anchors are parsed once per distinct chain that servers send (a fleet
-// issued by one CA sends one chain), not once per probe.
+// issued by one CA sends one chain), and each distinct leaf is verified once
+// per chain and moment: a certificate bound to a server's four services, or
+// shared by servers, costs one verification (pass one `now` for a run).
 class Checker {
  public:
   explicit Checker(std::vector<std::string> anchors_der);
@@ -91,13 +94,24 @@ class Checker {
   Verdict Check(const Target& target, const ProbeResult& result, const Expectation& expected,
                 TimePoint now) const;
 
+  // Check of every result on up to `threads` threads (0: one per core):
+  // verdicts[i] is Check(targets[i], results[i], expected[i], now).
+  // REQUIRES: the three vectors have the same size.
+  std::vector<Verdict> CheckAll(const std::vector<Target>& targets,
+                                const std::vector<ProbeResult>& results,
+                                const std::vector<Expectation>& expected, TimePoint now,
+                                size_t threads = 0) const;
+
  private:
-  const x509::ChainVerifier& VerifierFor(const std::vector<std::string>& chain_der) const;
+  struct Chain;
+  // ChainVerifier::Verify of `leaf_der` with `chain_der` at `at`, memoized.
+  x509::ChainResult VerifyChain(const std::vector<std::string>& chain_der,
+                                const std::string& leaf_der, TimePoint at) const;
 
   std::vector<std::string> anchors_;
   std::unordered_set<std::string> anchor_set_;
   mutable std::mutex mu_;
-  mutable std::map<std::string, std::unique_ptr<x509::ChainVerifier>> verifiers_;
+  mutable std::map<std::string, std::unique_ptr<Chain>> chains_;
 };
 
 }  // namespace xcert::probe

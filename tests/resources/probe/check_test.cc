@@ -166,6 +166,31 @@ TEST_F(CheckTest, ASelfSignedLeafIsTrustedOnlyAsAnAnchorItself) {
   EXPECT_TRUE(v.ok()) << v.findings[0].message;
 }
 
+TEST_F(CheckTest, CheckAllGivesEveryResultItsOwnVerdictInOrder) {
+  std::string t_good, t_bare;
+  const ProbeResult good = Serve({.names = {kName}}, true, &t_good);
+  const Target good_target = target_;
+  const ProbeResult bare = Serve({.names = {kName}}, false, &t_bare);
+  // Verifications are memoized per chain, leaf and moment: the same leaf
+  // with and without its chain, and another leaf, must not be mixed up.
+  const std::vector<Verdict> v =
+      checker_->CheckAll({good_target, target_, good_target, target_}, {good, bare, good, bare},
+                         {{.thumbprint = t_good},
+                          {.thumbprint = t_bare},
+                          {.thumbprint = t_bare},
+                          {.thumbprint = t_bare}},
+                         Now(), 3);
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_TRUE(v[0].ok());
+  EXPECT_EQ(Problems(v[1]), std::vector<Problem>{Problem::kUntrustedChain});
+  EXPECT_EQ(Problems(v[2]), std::vector<Problem>{Problem::kWrongCertificate});
+  EXPECT_EQ(Problems(v[3]), std::vector<Problem>{Problem::kUntrustedChain});
+  // Forty days on, the 30-day leaf has expired and nothing else changed.
+  const Verdict later = checker_->Check(good_target, good, {.thumbprint = t_good},
+                                        Now() + std::chrono::hours(24 * 40));
+  EXPECT_EQ(Problems(later), std::vector<Problem>{Problem::kExpired});
+}
+
 TEST_F(CheckTest, AProbeThatFailedIsOneNotServedFinding) {
   ProbeResult down;
   down.outcome = Outcome::kUnreachable;
