@@ -43,7 +43,7 @@ void Output::Report(const Diagnostic& d) {
 }
 
 void Output::Report(const Diagnostics& ds) {
-  for (const Diagnostic& d : ds.items()) Report(d);
+  for (const Diagnostic& d : ds.Capped(kMaxDiagnosticsPerFile)) Report(d);
 }
 
 void Output::Error(std::string_view message) {

@@ -18,6 +18,7 @@ class Output {
   void Print(std::string_view text);
   // One diagnostic line on stderr, "error:"/"warning:" coloured on a terminal.
   void Report(const Diagnostic& d);
+  // Every diagnostic of `ds`, at most kMaxDiagnosticsPerFile per file (Diagnostics::Capped).
   void Report(const Diagnostics& ds);
   // "error: message" on stderr for errors without a source position.
   void Error(std::string_view message);

@@ -1,6 +1,7 @@
 #include "engine/util/diagnostics.h"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 namespace xcert {
@@ -53,6 +54,39 @@ void Diagnostics::SortAndUnique() {
 std::string Diagnostics::ToString() const {
   std::string out;
   for (const Diagnostic& d : items_) out += d.ToString() + "\n";
+  return out;
+}
+
+std::vector<Diagnostic> Diagnostics::Capped(size_t max_per_file) const {
+  struct Dropped {
+    size_t errors = 0;
+    size_t warnings = 0;
+  };
+  std::map<std::string, size_t> shown;
+  std::map<std::string, Dropped> dropped;
+  std::vector<Diagnostic> out;
+  for (const Diagnostic& d : items_) {
+    if (shown[d.location.file] < max_per_file) {
+      ++shown[d.location.file];
+      out.push_back(d);
+    } else if (d.severity == Severity::kError) {
+      ++dropped[d.location.file].errors;
+    } else {
+      ++dropped[d.location.file].warnings;
+    }
+  }
+  for (const auto& [file, n] : dropped) {
+    auto count = [](size_t k, const char* noun) {
+      return std::to_string(k) + " more " + noun + (k == 1 ? "" : "s");
+    };
+    std::string what;
+    if (n.errors > 0) what = count(n.errors, "error");
+    if (n.warnings > 0) what += (what.empty() ? "" : " and ") + count(n.warnings, "warning");
+    out.push_back({n.errors > 0 ? Severity::kError : Severity::kWarning,
+                   {file, 0, 0},
+                   "\u2026 and " + what + " not shown",
+                   "fix the first ones and run again"});
+  }
   return out;
 }
 

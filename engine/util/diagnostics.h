@@ -22,6 +22,9 @@ struct Location {
 
 enum class Severity { kError, kWarning };
 
+// At most this many diagnostics are printed per file (Diagnostics::Capped).
+inline constexpr size_t kMaxDiagnosticsPerFile = 50;
+
 struct Diagnostic {
   Severity severity = Severity::kError;
   Location location;
@@ -53,6 +56,12 @@ class Diagnostics {
 
   // One line per diagnostic, in order.
   std::string ToString() const;
+
+  // What to print: at most `max_per_file` diagnostics of each file, in order,
+  // then, for a file that had more, one line "FILE: error: … and N more errors"
+  // (or "… and N more warnings", or both counts). A generated manifest gone
+  // wrong can have thousands of errors; the first ones are the ones to fix.
+  std::vector<Diagnostic> Capped(size_t max_per_file) const;
 
  private:
   std::vector<Diagnostic> items_;

@@ -1,9 +1,18 @@
 // `xcert validate` as docs/commands/validate.md describes it, with the real
 // binary. (Diagnostics themselves are tested with the manifest loader.)
+#include <regex>
+
 #include "tests/engine/cli/cli_test_util.h"
 
 namespace xcert::testing {
 namespace {
+
+// The first match of `re` in `text` (empty when there is none).
+std::smatch Match(const std::string& text, const std::regex& re) {
+  std::smatch m;
+  std::regex_search(text, m, re);
+  return m;
+}
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -69,6 +78,38 @@ TEST_F(ValidateCommandTest, UnreadableManifestIsInvalid) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("nope.yaml: error: cannot read the manifest"));
   EXPECT_EQ(r.out, "");
+}
+
+TEST_F(ValidateCommandTest, AFloodOfErrorsIsCutAfterFiftyWithACount) {
+  // 80 certificates naming an issuer that does not exist: 80 errors, of
+  // which the first 50 are printed and the rest counted.
+  std::string m = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  const size_t certs = m.find("certificates:\n");
+  ASSERT_NE(certs, std::string::npos);
+  m.resize(certs);
+  m += "certificates:\n";
+  for (int i = 0; i < 80; ++i) {
+    m += "  - name: c" + std::to_string(i) + "\n    subject: CN=c" + std::to_string(i) +
+         ".pocket-consultant.com\n    issuer: nobody\n    validity: 365d\n"
+         "    servers: [MailServer21]\n    services: [SMTP]\n";
+  }
+  dir_.Write("xcert.yaml", m);
+  const RunResult r = X({"validate"});
+  EXPECT_EQ(r.exit_code, 1);
+  std::vector<std::string> errors;
+  std::istringstream err(r.err);
+  for (std::string line; std::getline(err, line);) {
+    if (line.find(": error: ") != std::string::npos) errors.push_back(line);
+  }
+  ASSERT_EQ(errors.size(), 51u) << r.err;
+  EXPECT_THAT(errors[49], HasSubstr("names unknown issuer 'nobody'"));
+  // The last line counts what was not printed; the summary still counts all.
+  const std::smatch total = Match(r.err, std::regex(R"(invalid \((\d+) errors)"));
+  ASSERT_FALSE(total.empty()) << r.err;
+  const int all = std::stoi(total[1]);
+  EXPECT_GE(all, 80);
+  EXPECT_EQ(errors[50], "xcert.yaml: error: \u2026 and " + std::to_string(all - 50) +
+                            " more errors not shown; fix the first ones and run again");
 }
 
 }  // namespace

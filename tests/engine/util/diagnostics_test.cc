@@ -83,5 +83,31 @@ TEST(DiagnosticsTest, AppendKeepsBothInOrder) {
   EXPECT_EQ(b.items().size(), 2u) << "the appended collection is unchanged";
 }
 
+TEST(DiagnosticsTest, CappedKeepsTheFirstOfEachFileAndCountsTheRest) {
+  Diagnostics ds;
+  for (int i = 1; i <= 7; ++i) ds.Error({"a.yaml", i, 1}, "e" + std::to_string(i));
+  ds.Warning({"a.yaml", 8, 1}, "w8");
+  ds.Error({"b.yaml", 1, 1}, "only one");
+  const std::vector<Diagnostic> shown = ds.Capped(5);
+  std::vector<std::string> lines;
+  for (const Diagnostic& d : shown) lines.push_back(d.ToString());
+  EXPECT_THAT(lines, ElementsAre("a.yaml:1:1: error: e1", "a.yaml:2:1: error: e2",
+                                 "a.yaml:3:1: error: e3", "a.yaml:4:1: error: e4",
+                                 "a.yaml:5:1: error: e5", "b.yaml:1:1: error: only one",
+                                 "a.yaml: error: \u2026 and 2 more errors and 1 more warning not "
+                                 "shown; fix the first ones and run again"));
+}
+
+TEST(DiagnosticsTest, CappedChangesNothingUnderTheLimit) {
+  Diagnostics ds;
+  ds.Warning({"a.yaml", 1, 1}, "w");
+  ds.Error({"a.yaml", 2, 1}, "e");
+  EXPECT_EQ(ds.Capped(2), ds.items());
+  const std::vector<Diagnostic> over = ds.Capped(1);
+  ASSERT_EQ(over.size(), 2u);
+  EXPECT_EQ(over[1].ToString(),
+            "a.yaml: error: \u2026 and 1 more error not shown; fix the first ones and run again");
+}
+
 }  // namespace
 }  // namespace xcert
