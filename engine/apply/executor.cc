@@ -217,8 +217,26 @@ class Executor {
     return Done("backup written to " + path);
   }
 
+  // FailedPrecondition when the real time is known (ctx_.real_now) and the
+  // validity [not_before, not_after] of `what` does not contain it: with
+  // XCERT_NOW far from the real time, apply would otherwise deploy a
+  // certificate that is already expired, or not yet valid, for every client.
+  Status CheckRealTime(const std::string& what, TimePoint not_before, TimePoint not_after) const {
+    if (!ctx_.real_now) return Status::Ok();
+    const TimePoint now = *ctx_.real_now;
+    if (now >= not_before && now <= not_after) return Status::Ok();
+    return FailedPrecondition(what + " would be valid from " + FormatIso8601(not_before) + " to " +
+                              FormatIso8601(not_after) + ", which does not contain the real time " +
+                              FormatIso8601(now) + " (XCERT_NOW sets xcert's clock to " +
+                              FormatIso8601(ctx_.clock->Now()) +
+                              "); unset XCERT_NOW, or pass --allow-clock-skew " +
+                              "if a certificate outside its dates is what you want");
+  }
+
   Result<StepOutcome> IssueStep(const Step& s) {
     XCERT_ASSIGN_OR_RETURN(Issuer * issuer, IssuerOf(s));
+    XCERT_RETURN_IF_ERROR(CheckRealTime("'" + s.certificate + "'", ctx_.clock->Now(),
+                                        ctx_.clock->Now() + s.validity));
     IssueRequest r{s.subject, s.dns_names, s.key, s.validity, ctx_.clock->Now()};
     XCERT_ASSIGN_OR_RETURN(IssuedCertificate issued, issuer->Issue(r));
     for (const std::string& w : issued.warnings) AddWarning("'" + s.certificate + "': " + w);
@@ -232,6 +250,10 @@ class Executor {
 
   Result<StepOutcome> Create(const Step& s) {
     XCERT_ASSIGN_OR_RETURN(Store * store, StoreOf(s));
+    if (!s.pending_request) {
+      XCERT_RETURN_IF_ERROR(CheckRealTime("'" + s.certificate + "' on " + s.server,
+                                          ctx_.clock->Now(), ctx_.clock->Now() + s.validity));
+    }
     CreateRequest r{s.subject, s.dns_names, s.key, s.validity, s.friendly_name, s.pending_request};
     XCERT_ASSIGN_OR_RETURN(CreateResult created, store->Create(r));
     if (!s.pending_request) {
@@ -316,6 +338,8 @@ class Executor {
                            (s.replace_default_smtp ? " as the default SMTP certificate" : ""));
       }
     }
+    XCERT_RETURN_IF_ERROR(
+        CheckRealTime(thumb + " on " + s.server, cert->not_before, cert->not_after));
     XCERT_RETURN_IF_ERROR(store->Enable(thumb, s.services, EnableOptions{s.replace_default_smtp}));
     return Done(thumb + " now serves " + s.services.ToString());
   }

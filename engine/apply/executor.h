@@ -15,6 +15,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,11 @@ struct ApplyContext {
   std::string backup_password;  // for PKCS#12 backups; never logged
   Journal* journal = nullptr;
   const Clock* clock = nullptr;
+  // The real time, when `clock` is not the system clock (XCERT_NOW, a
+  // testing aid): then no certificate whose validity does not contain the
+  // real time is created, issued or bound (the step fails and says so).
+  // nullopt: no such check (the user passed --allow-clock-skew).
+  std::optional<TimePoint> real_now;
   // Called once per finished step (from worker threads, one call at a time).
   std::function<void(const Step&, const StepOutcome&, int finished, int total)> progress;
 };

@@ -20,6 +20,7 @@ struct ApplyFlags {
   std::string manifest;
   std::string plan_file;
   bool auto_approve = false;
+  bool allow_clock_skew = false;
   int parallelism = 0;
   std::string format = "text";
 };
@@ -174,7 +175,8 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, Outpu
 }
 
 int RunApply(ApplyFlags flags, Output& out) {
-  std::unique_ptr<Clock> clock = MakeClock(out);
+  std::unique_ptr<Clock> clock = MakeClock(out, ClockNote::kAnnounce);
+  if (!clock) return kExitError;
   if (!flags.plan_file.empty()) {
     // A saved plan that cannot be read is the error to report, not the
     // manifest it would have named.
@@ -226,6 +228,7 @@ int RunApply(ApplyFlags flags, Output& out) {
   ctx.backup_password = *password;
   ctx.journal = journal->get();
   ctx.clock = clock.get();
+  if (ClockIsFixed() && !flags.allow_clock_skew) ctx.real_now = SystemClock().Now();
   ctx.progress = [&out](const Step& s, const StepOutcome& o, int finished, int total) {
     out.Progress(ProgressLine(s, o, finished, total));
   };
@@ -253,6 +256,8 @@ void RegisterApply(CLI::App& app, CommandAction* run) {
   cmd->add_option("-f,--file", flags->manifest,
                   "Manifest file (default: xcert.yaml, or the saved plan's)");
   cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");
+  cmd->add_flag("--allow-clock-skew", flags->allow_clock_skew,
+                "With XCERT_NOW set: also write and bind certificates not valid at the real time");
   cmd->add_option("--parallelism", flags->parallelism, "Steps run at once (default: four per core)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--format", flags->format, "Summary on stdout")

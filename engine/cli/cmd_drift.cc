@@ -13,7 +13,8 @@ struct DriftFlags {
 };
 
 int RunDrift(const DriftFlags& flags, Output& out) {
-  std::unique_ptr<Clock> clock = MakeClock(out);
+  std::unique_ptr<Clock> clock = MakeClock(out, ClockNote::kAnnounce);
+  if (!clock) return kExitError;
   std::optional<Session> session = OpenSession({flags.manifest, 0}, *clock, out);
   if (!session) return kExitError;
   const DiffResult diff = Diff(session->desired, session->actual, session->now);

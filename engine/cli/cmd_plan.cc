@@ -87,7 +87,8 @@ int SaveAndPrint(const PlanFlags& flags, const Plan& plan, const Manifest& manif
 }
 
 int RunPlan(const PlanFlags& flags, Output& out) {
-  std::unique_ptr<Clock> clock = MakeClock(out);
+  std::unique_ptr<Clock> clock = MakeClock(out, ClockNote::kAnnounce);
+  if (!clock) return kExitError;
   std::optional<Session> session = OpenSession({flags.manifest, 0}, *clock, out);
   if (!session) return kExitError;
   if (Status s = CheckServers(session->manifest, flags.servers); !s.ok()) {

@@ -54,6 +54,7 @@ Result<store::ShowReport> FromManifest(const ShowFlags& flags, store::ShowOption
 
 int RunShow(const ShowFlags& flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out);
+  if (!clock) return kExitError;
   store::ShowOptions options;
   options.servers = flags.servers;
   options.now = clock->Now();

@@ -59,6 +59,7 @@ int RunSnapshotImport(const SnapshotFlags& flags, Output& out) {
     return kExitError;
   }
   std::unique_ptr<Clock> clock = MakeClock(out);
+  if (!clock) return kExitError;
   exchange::SnapshotReport report;
   Result<exchange::Projection> snapshot =
       exchange::BuildSnapshot(flags.server, flags.files, clock->Now(), &report);

@@ -58,6 +58,7 @@ std::string CertificateLine(const CertificateInfo& c) {
 
 int RunStoreInit(const StoreInitFlags& flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out);
+  if (!clock) return kExitError;
   Result<ServerIdentity> id = ParseIdentity(flags);
   if (!id.ok()) {
     out.Error(id.status().message());

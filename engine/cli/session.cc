@@ -7,14 +7,28 @@
 
 namespace xcert::cli {
 
-std::unique_ptr<Clock> MakeClock(Output& out) {
+bool ClockIsFixed() {
   const char* fixed = std::getenv("XCERT_NOW");
-  if (fixed && *fixed) {
-    Result<TimePoint> t = ParseIso8601(fixed);
-    if (t.ok()) return std::make_unique<FixedClock>(*t);
-    out.Warning("XCERT_NOW: " + t.status().message() + "; using the system clock");
+  return fixed && *fixed;
+}
+
+std::unique_ptr<Clock> MakeClock(Output& out, ClockNote note) {
+  if (!ClockIsFixed()) return std::make_unique<SystemClock>();
+  Result<TimePoint> t = ParseIso8601(std::getenv("XCERT_NOW"));
+  if (!t.ok()) {
+    // Running on the system clock instead would plan for another time than
+    // the one asked for.
+    out.Error("XCERT_NOW: " + t.status().message() +
+              "; set it to a UTC time like 2027-01-01T00:00:00Z, or unset it to use the system "
+              "clock");
+    return nullptr;
   }
-  return std::make_unique<SystemClock>();
+  if (note == ClockNote::kAnnounce) {
+    out.Warning("XCERT_NOW is set: xcert takes the time to be " + FormatIso8601(*t) +
+                " (the system clock says " + FormatIso8601(SystemClock().Now()) +
+                "); it is a testing aid, unset it for real servers");
+  }
+  return std::make_unique<FixedClock>(*t);
 }
 
 namespace {

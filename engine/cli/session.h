@@ -35,9 +35,18 @@ struct Session {
   std::optional<StoreLock> lock;  // held with SessionOptions::lock
 };
 
+// Whether a command says on stderr that XCERT_NOW fixes its clock.
+enum class ClockNote { kQuiet, kAnnounce };
+
 // The clock every command uses: the system clock, or XCERT_NOW
-// ("2027-01-01T00:00:00Z") when set, for reproducible examples and tests.
-std::unique_ptr<Clock> MakeClock(Output& out);
+// ("2027-01-01T00:00:00Z") when set, a testing aid for reproducible examples
+// and tests. With kAnnounce (plan, apply, drift: what they decide depends on
+// the time) a set XCERT_NOW is said as a warning. nullptr, after reporting
+// the error, when XCERT_NOW is set but not such a time (the command exits 1).
+std::unique_ptr<Clock> MakeClock(Output& out, ClockNote note = ClockNote::kQuiet);
+
+// Whether XCERT_NOW is set: the clock MakeClock returns is not the real time.
+bool ClockIsFixed();
 
 // Loads and validates the manifest (diagnostics to `out`), reads every store
 // the manifest names (after locking them, with options.lock), and checks the

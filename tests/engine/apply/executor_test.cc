@@ -659,5 +659,61 @@ TEST(ApplyTest, StepStatusNames) {
   EXPECT_EQ(StepStatusName(StepStatus::kSkipped), "skipped");
 }
 
+TEST(ApplyTest, WithTheRealTimeKnownNothingOutsideItsDatesIsIssuedOrBound) {
+  World w;
+  for (const std::string& s : kThree) w.AddServer(s);
+  const Plan plan = w.MakePlan(testing::DesiredOf({Mail(kThree)}, {CaFacts()}));
+  ApplyContext ctx = w.Context();
+  // The clock (XCERT_NOW) is three years before the real time: a 365-day
+  // certificate issued "now" would have expired long ago.
+  ctx.real_now = w.clock().Now() + std::chrono::hours(24 * 365 * 3);
+  const ApplyReport report = xcert::Apply(plan, ctx, ApplyOptions{4});
+  EXPECT_FALSE(report.ok());
+  size_t at = 0;
+  while (at < plan.steps.size() && plan.steps[at].kind != StepKind::kIssue) ++at;
+  ASSERT_LT(at, plan.steps.size());
+  const StepOutcome& issue = report.outcomes[at];
+  EXPECT_EQ(issue.status, StepStatus::kFailed);
+  EXPECT_THAT(issue.detail, HasSubstr("which does not contain the real time"));
+  EXPECT_THAT(issue.detail, HasSubstr("--allow-clock-skew"));
+  for (const std::string& s : kThree) {
+    for (const CertificateInfo& c : w.Observe().at(s).certificates) {
+      EXPECT_NE(c.subject, "CN=mail.pocket-consultant.com") << "issued and imported on " << s;
+    }
+  }
+  // Within its dates (the real time one day on), the same plan applies.
+  ctx.real_now = w.clock().Now() + std::chrono::hours(24);
+  EXPECT_TRUE(xcert::Apply(plan, ctx, ApplyOptions{4}).ok());
+}
+
+TEST(ApplyTest, ACertificateOutsideTheRealTimeIsNotBound) {
+  World w;
+  for (const std::string& s : kThree) w.AddServer(s);
+  const Plan plan = w.MakePlan(testing::DesiredOf({Mail(kThree)}, {CaFacts()}));
+  ApplyContext ctx = w.Context();
+  ASSERT_TRUE(xcert::Apply(plan, ctx, ApplyOptions{4}).ok());
+  // A second certificate's binding when the real time is past its end.
+  ctx.real_now = w.clock().Now() + std::chrono::hours(24 * 400);
+  Plan bind = plan;
+  std::erase_if(bind.steps, [](const Step& s) { return s.kind != StepKind::kEnable; });
+  ASSERT_FALSE(bind.steps.empty());
+  std::string thumbprint;
+  for (const CertificateInfo& c : w.Observe().at("Ex1").certificates) {
+    if (c.subject == "CN=mail.pocket-consultant.com") thumbprint = c.thumbprint;
+  }
+  ASSERT_FALSE(thumbprint.empty());
+  Step enable = bind.steps[0];
+  enable.id = 1;
+  enable.depends_on.clear();
+  enable.thumbprint = thumbprint;
+  enable.services = ServiceSet{Service::kUm};
+  bind.steps = {enable};
+  const ApplyReport report = xcert::Apply(bind, ctx, ApplyOptions{1});
+  ASSERT_EQ(report.outcomes.size(), 1u);
+  EXPECT_EQ(report.outcomes[0].status, StepStatus::kFailed);
+  EXPECT_THAT(report.outcomes[0].detail,
+              HasSubstr(thumbprint + " on " + enable.server + " would be valid from "));
+}
+
 }  // namespace
 }  // namespace xcert

@@ -76,17 +76,28 @@ TEST_F(SessionTest, XcertNowFixesTheClock) {
   EXPECT_EQ(err_.Text(), "");
 }
 
-TEST_F(SessionTest, ABadXcertNowIsAWarningAndTheSystemClockIsUsed) {
+TEST_F(SessionTest, XcertNowIsAnnouncedWhenAsked) {
+  ::setenv("XCERT_NOW", "2027-11-10T10:00:00Z", 1);
+  EXPECT_TRUE(ClockIsFixed());
+  ASSERT_NE(MakeClock(output_, ClockNote::kAnnounce), nullptr);
+  EXPECT_THAT(err_.Text(),
+              ::testing::StartsWith("warning: XCERT_NOW is set: xcert takes the time to be "
+                                    "2027-11-10T10:00:00Z (the system clock says "));
+  EXPECT_THAT(err_.Text(),
+              ::testing::EndsWith("); it is a testing aid, unset it for real servers\n"));
+}
+
+TEST_F(SessionTest, ABadXcertNowIsAnErrorNotTheSystemClock) {
   ::setenv("XCERT_NOW", "next tuesday", 1);
-  const auto before = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  const TimePoint now = MakeClock(output_)->Now();
-  EXPECT_GE(now, before);
+  EXPECT_EQ(MakeClock(output_), nullptr);
   EXPECT_EQ(err_.Text(),
-            "warning: XCERT_NOW: 'next tuesday' is not a UTC time; write YYYY-MM-DDTHH:MM:SSZ or "
-            "YYYY-MM-DD; using the system clock\n");
+            "error: XCERT_NOW: 'next tuesday' is not a UTC time; write YYYY-MM-DDTHH:MM:SSZ or "
+            "YYYY-MM-DD; set it to a UTC time like 2027-01-01T00:00:00Z, or unset it to use the "
+            "system clock\n");
 }
 
 TEST_F(SessionTest, WithoutXcertNowTheSystemClock) {
+  EXPECT_FALSE(ClockIsFixed());
   const auto before = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const TimePoint now = MakeClock(output_)->Now();
   EXPECT_GE(now, before);
