@@ -140,6 +140,14 @@ class CertificateChecker {
 
   void CheckDurations() {
     if (r_.IsBad(Field("validity")) || r_.IsBad(Field("renewBefore"))) return;
+    if (cert_.validity > kMaxValidity) {
+      r_.Error(Field("validity"),
+               "validity (" + FormatDuration(cert_.validity) + ") of " + name_ +
+                   " is longer than 100 years, the longest xcert issues",
+               "X.509 dates end in the year 9999 and no client trusts a certificate for longer "
+               "than a few years; use e.g. validity: 365d or 2y");
+      return;
+    }
     if (cert_.renew_before < cert_.validity) return;
     r_.Error(Written("renewBefore") ? Field("renewBefore") : Field("validity"),
              "renewBefore (" + FormatDuration(cert_.renew_before) + ") of " + name_ +

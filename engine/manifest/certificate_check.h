@@ -7,8 +7,14 @@
 #pragma once
 
 #include "engine/manifest/check_context.h"
+#include "engine/util/time.h"
 
 namespace xcert::manifest {
+
+// The longest validity a certificate may ask for: 100 years of 365 days.
+// Far below what X.509 can write (the year 9999) and what the stores read
+// back, and far above what any client trusts.
+inline constexpr Seconds kMaxValidity{100LL * 365 * 86400};
 
 void CheckCertificates(const CheckContext& c);
 

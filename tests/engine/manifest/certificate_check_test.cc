@@ -157,5 +157,19 @@ TEST(CertificateCheckTest, BrokenServerEntriesSilenceUnknownServerErrors) {
                     "ending with a hyphen"});
 }
 
+TEST(CertificateCheckTest, ValidityIsCappedAtOneHundredYears) {
+  const std::string at_cap =
+      Replace(kBase, "    servers: [EX1, EX2]", "    validity: 100y\n    servers: [EX1, EX2]");
+  EXPECT_EQ(Lines(at_cap), Strings{});
+  EXPECT_EQ(Lines(Replace(at_cap, "validity: 100y", "validity: 36501d")),
+            Strings{"14:15: error: validity (36501d) of certificate 'mail' is longer than 100 "
+                    "years, the longest xcert issues; X.509 dates end in the year 9999 and no "
+                    "client trusts a certificate for longer than a few years; use e.g. validity: "
+                    "365d or 2y"});
+  EXPECT_EQ(Lines(Replace(at_cap, "validity: 100y", "validity: 8000y")).size(), 1u);
+  EXPECT_EQ(Lines(Replace(at_cap, "validity: 100y", "validity: 9000000000")).size(), 1u)
+      << "seconds count too";
+}
+
 }  // namespace
 }  // namespace xcert::manifest::testing
