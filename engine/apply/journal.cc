@@ -13,6 +13,8 @@
 namespace xcert {
 
 Result<std::unique_ptr<FileJournal>> FileJournal::Open(const fs::path& dir, const Clock& clock) {
+  // The journal folder belongs to the store: a link there is not followed.
+  if (dir.has_parent_path()) XCERT_RETURN_IF_ERROR(RefuseLinksBelow(dir.parent_path(), dir));
   XCERT_RETURN_IF_ERROR(CreateDirsDurable(dir));
   std::string stamp = FormatIso8601(clock.Now());
   std::replace(stamp.begin(), stamp.end(), ':', '-');
@@ -23,7 +25,8 @@ Result<std::unique_ptr<FileJournal>> FileJournal::Open(const fs::path& dir, cons
   std::string run = base;
   std::error_code ec;
   for (int n = 2; fs::exists(dir / (run + ".jsonl"), ec); ++n) run = base + "-" + std::to_string(n);
-  XCERT_ASSIGN_OR_RETURN(AppendFile file, AppendFile::Open(dir / (run + ".jsonl")));
+  XCERT_ASSIGN_OR_RETURN(AppendFile file,
+                         AppendFile::Open(dir / (run + ".jsonl"), 0644, Links::kRefuse));
   return std::unique_ptr<FileJournal>(new FileJournal(std::move(file), run, clock));
 }
 
@@ -64,6 +67,11 @@ struct JournalOrder {
 
 std::optional<std::string> FindInterruptedRun(const fs::path& dir) {
   std::error_code ec;
+  if (dir.has_parent_path()) {
+    if (Status links = RefuseLinksBelow(dir.parent_path(), dir); !links.ok()) {
+      return links.message();
+    }
+  }
   std::vector<JournalOrder> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".jsonl") continue;
@@ -74,7 +82,7 @@ std::optional<std::string> FindInterruptedRun(const fs::path& dir) {
   }
   if (files.empty()) return std::nullopt;
   const fs::path latest = std::max_element(files.begin(), files.end())->path;
-  Result<std::string> text = ReadFile(latest);
+  Result<std::string> text = ReadFile(latest, Links::kRefuse);
   if (!text.ok()) {
     // Not proof that the run finished: say so rather than stay silent.
     return latest.string() + ": cannot be read (" + text.status().message() + ")";

@@ -39,6 +39,7 @@ class FileJournal final : public Journal {
  public:
   // Creates the directory if needed and opens a new journal file for a run
   // (numbered "-2", "-3", ... if this process already opened one this second).
+  // DataLoss when `dir` or the file is a symbolic link: it is never followed.
   static Result<std::unique_ptr<FileJournal>> Open(const fs::path& dir, const Clock& clock);
 
   Status Record(const std::string& event, const Step* step, const std::string& detail) override;
@@ -61,7 +62,8 @@ class FileJournal final : public Journal {
 // "<file>: interrupted after step N (kind server)". A torn last line (a
 // crash) is ignored; another line that is not an entry is named ("; line 7
 // is damaged (not a journal entry) and was skipped"); a journal that cannot
-// be read gives "<file>: cannot be read (<reason>)" rather than silence.
+// be read gives "<file>: cannot be read (<reason>)" rather than silence,
+// and a `dir` that is a symbolic link "<dir>: a symbolic link, …".
 std::optional<std::string> FindInterruptedRun(const fs::path& dir);
 
 }  // namespace xcert

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,7 +20,7 @@ std::string HostName() {
 }
 
 std::string DescribeHolder(const fs::path& path) {
-  Result<std::string> text = ReadFile(path);
+  Result<std::string> text = ReadFile(path, Links::kRefuse);
   if (!text.ok()) return "another process";
   try {
     const nlohmann::json j = nlohmann::json::parse(*text);
@@ -34,8 +35,18 @@ std::string DescribeHolder(const fs::path& path) {
 
 Result<StoreLock> StoreLock::Acquire(const fs::path& dir, TimePoint now) {
   const fs::path path = dir / "xcert.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("opening the lock " + path.string(), errno);
+  // O_NOFOLLOW: a lock that is a symbolic link would have its target
+  // truncated and overwritten below. O_NONBLOCK: a FIFO planted there must
+  // not hang the open (it is then refused as not a regular file).
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+  if (fd < 0) return OpenErrorStatus("opening the lock " + path.string(), errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    ::close(fd);
+    return DataLoss("the lock " + path.string() +
+                    " is not a plain file of its own (a device, a folder or a hard link to "
+                    "another file); xcert will not write to it: delete it and run again");
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(fd);

@@ -15,6 +15,8 @@ namespace xcert {
 class StoreLock {
  public:
   // Takes the lock or fails at once with Unavailable naming the holder.
+  // A lock file that is a symbolic link, a hard link or not a plain file is
+  // refused (DataLoss) and never written: it could point at any file.
   static Result<StoreLock> Acquire(const fs::path& dir, TimePoint now);
 
   StoreLock(StoreLock&& other) noexcept;

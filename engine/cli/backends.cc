@@ -14,12 +14,33 @@ namespace xcert::cli {
 
 namespace {
 
+// validate refuses a backup folder inside the store (or the reverse) as
+// written; this compares where they really are, links resolved, before a run.
+Status CheckBackupOutsideStore(const Manifest& m, const std::string& root) {
+  if (m.backup.path.empty()) return Status::Ok();
+  const std::string backup = m.Resolve(m.backup.path);
+  std::error_code store_ec;
+  std::error_code backup_ec;
+  const fs::path real_store = fs::weakly_canonical(root, store_ec);
+  const fs::path real_backup = fs::weakly_canonical(backup, backup_ec);
+  if (store_ec || backup_ec) return Status::Ok();  // the store's own checks report it
+  if (!IsSameOrInside(real_store, real_backup) && !IsSameOrInside(real_backup, real_store)) {
+    return Status::Ok();
+  }
+  return FailedPrecondition(
+      m.source.Find("/backup/path").ToString() + ": error: the backup folder " + backup + " (" +
+      real_backup.string() + ") and the store " + root + " (" + real_store.string() +
+      ") are one inside the other once links are followed; give the backups a folder outside "
+      "the store, and the store one outside the backups; nothing was read or changed");
+}
+
 Result<StoreBackend> OpenLocal(const Manifest& m, const Clock& clock) {
   if (m.store.path.empty()) {
     return InvalidArgument(m.source.Find("/store").ToString() +
                            ": error: a local store needs store.path; add path: ./store");
   }
   const std::string root = m.Resolve(m.store.path);
+  XCERT_RETURN_IF_ERROR(CheckBackupOutsideStore(m, root));
   auto stores = std::make_unique<store::LocalStoreSet>(root, clock);
   StoreBackend b;
   b.lockable = stores->root_status();

@@ -8,6 +8,7 @@
 #include "engine/manifest/pointer.h"
 #include "engine/manifest/service_check.h"
 #include "engine/model/dns_name.h"
+#include "engine/util/file_util.h"
 #include "engine/util/strings.h"
 
 namespace xcert::manifest {
@@ -102,6 +103,30 @@ void CheckStore(const CheckContext& c) {
   }
 }
 
+// The backup folder and a local store must not contain each other: backups
+// written into the store look like a server (or damage one), and a store
+// inside the backup folder mixes keys into the backups. Compared as written
+// here; the command line compares the real paths again before it runs.
+void CheckBackupPlace(const CheckContext& c) {
+  const Manifest& m = c.manifest();
+  if (m.store.type != StoreType::kLocal || m.store.path.empty() || m.backup.path.empty()) return;
+  if (c.reporter().IsBad("/store/path") || c.reporter().IsBad("/backup/path")) return;
+  const std::string store = m.Resolve(m.store.path);
+  const std::string backup = m.Resolve(m.backup.path);
+  const int store_line = c.LineOf("/store/path");
+  if (IsSameOrInside(store, backup)) {
+    c.reporter().Error("/backup/path",
+                       "the backup folder '" + m.backup.path + "' is inside the store '" +
+                           m.store.path + "' (line " + std::to_string(store_line) + ")",
+                       "put the backups beside the store, e.g. path: ./backups");
+  } else if (IsSameOrInside(backup, store)) {
+    c.reporter().Error("/backup/path",
+                       "the store '" + m.store.path + "' (line " + std::to_string(store_line) +
+                           ") is inside the backup folder '" + m.backup.path + "'",
+                       "give the backups a folder of their own, e.g. path: ./backups");
+  }
+}
+
 void CheckBackup(const CheckContext& c) {
   Reporter& r = c.reporter();
   if (!r.NodeAt("/backup")) {
@@ -113,6 +138,7 @@ void CheckBackup(const CheckContext& c) {
     return;
   }
   if (r.IsBad("/backup")) return;
+  CheckBackupPlace(c);
   CheckSecretPair(c, "/backup", "passwordEnv", "passwordFile");
   if (c.manifest().backup.password.empty() && !Present(c, "/backup", "passwordEnv") &&
       !Present(c, "/backup", "passwordFile")) {

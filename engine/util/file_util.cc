@@ -43,6 +43,19 @@ std::string TempSuffix() {
 
 }  // namespace
 
+bool IsSameOrInside(const fs::path& dir, const fs::path& path) {
+  // Without the trailing separator that "a/b/" keeps after normalisation.
+  auto text = [](const fs::path& p) {
+    std::string t = p.lexically_normal().string();
+    while (t.size() > 1 && t.back() == '/') t.pop_back();
+    return t;
+  };
+  const std::string d = text(dir);
+  const std::string p = text(path);
+  if (d == ".") return !p.starts_with("/") && !p.starts_with("..");
+  return p == d || p.starts_with(d == "/" ? d : d + "/");
+}
+
 Status SyncDir(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("opening directory " + dir.string(), errno);
@@ -88,9 +101,48 @@ Status CreateDirsDurable(const fs::path& dir) {
   return SyncDir(parent);
 }
 
-Result<std::string> ReadFile(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("reading " + path.string(), errno);
+Status OpenErrorStatus(const std::string& what, int err) {
+  if (err != ELOOP) return ErrnoStatus(what, err);
+  // No ": " in the reason: readers cut the reason after the last one.
+  return DataLoss(what +
+                  ": a symbolic link, which xcert does not follow in a store, a backup folder "
+                  "or a lock (it could send a write anywhere); replace the link with the real "
+                  "file or folder");
+}
+
+int OpenDirNoFollow(int dir_fd, const char* name) {
+  const int fd = ::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0 || errno != ENOTDIR) return fd;
+  // O_DIRECTORY | O_NOFOLLOW reports a link as "not a directory": say which.
+  struct stat st;
+  if (::fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+    errno = ELOOP;
+  } else {
+    errno = ENOTDIR;
+  }
+  return -1;
+}
+
+Status RefuseLinksBelow(const fs::path& root, const fs::path& path) {
+  const fs::path relative = path.lexically_relative(root);
+  if (relative.empty() || *relative.begin() == "..") {
+    return Internal(path.string() + " is not below " + root.string());
+  }
+  fs::path at = root;
+  for (const fs::path& part : relative) {
+    if (part == ".") continue;
+    at /= part;
+    struct stat st;
+    if (::lstat(at.c_str(), &st) != 0) return Status::Ok();  // missing: nothing to follow
+    if (S_ISLNK(st.st_mode)) return OpenErrorStatus(at.string(), ELOOP);
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReadFile(const fs::path& path, Links links) {
+  const int fd =
+      ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (links == Links::kRefuse ? O_NOFOLLOW : 0));
+  if (fd < 0) return OpenErrorStatus("reading " + path.string(), errno);
   FdCloser closer(fd);
   std::string out;
   struct stat st;
@@ -108,10 +160,13 @@ Result<std::string> ReadFile(const fs::path& path) {
   return out;
 }
 
-Result<AppendFile> AppendFile::Open(const fs::path& path, mode_t mode) {
-  const bool existed = fs::exists(path);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
-  if (fd < 0) return ErrnoStatus("opening " + path.string(), errno);
+Result<AppendFile> AppendFile::Open(const fs::path& path, mode_t mode, Links links) {
+  std::error_code ec;
+  const bool existed = fs::exists(fs::symlink_status(path, ec));
+  const int fd = ::open(
+      path.c_str(),
+      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (links == Links::kRefuse ? O_NOFOLLOW : 0), mode);
+  if (fd < 0) return OpenErrorStatus("opening " + path.string(), errno);
   if (!existed) {
     Status s = SyncDir(path.parent_path().empty() ? "." : path.parent_path());
     if (!s.ok()) {

@@ -26,19 +26,49 @@ enum class DirSync { kNow, kDeferred };
 Status WriteFileAtomic(const fs::path& path, std::string_view data, mode_t mode = 0644,
                        DirSync dir_sync = DirSync::kNow);
 
+// Whether `path` is `dir` or lies below it, comparing the paths' components
+// as written (lexically normalised; nothing is resolved: pass canonical
+// paths to compare where things really are).
+bool IsSameOrInside(const fs::path& dir, const fs::path& path);
+
 // fsyncs a directory so renames and creations inside it are durable.
 Status SyncDir(const fs::path& dir);
 
 // Creates `dir` and missing parents (mode 0755) and fsyncs each new entry's parent.
 Status CreateDirsDurable(const fs::path& dir);
 
-// Reads a whole file. NotFound if it does not exist.
-Result<std::string> ReadFile(const fs::path& path);
+// Whether an open follows a symbolic link in the path's last component.
+// Files xcert owns (a store, the backup folder, the lock, journals) are
+// opened with kRefuse: a link there is damage or an attack, and following it
+// would read or write somewhere else. Files the user names (the manifest, a
+// CA key, which may well be links) are opened with kFollow.
+enum class Links { kFollow, kRefuse };
+
+// ErrnoStatus for a failed open, except that ELOOP (what an open with
+// O_NOFOLLOW returns for a symbolic link) becomes DataLoss "what: a symbolic
+// link, which xcert does not follow …; replace the link with the real file".
+Status OpenErrorStatus(const std::string& what, int err);
+
+// Reads a whole file. NotFound if it does not exist; with Links::kRefuse,
+// DataLoss (OpenErrorStatus) when it is a symbolic link.
+Result<std::string> ReadFile(const fs::path& path, Links links = Links::kFollow);
+
+// Opens the directory `name` relative to `dir_fd` (AT_FDCWD for a path) for
+// reading, without following a link in its last component. The fd, or -1
+// with errno set, ELOOP when `name` is a symbolic link.
+int OpenDirNoFollow(int dir_fd, const char* name);
+
+// OK when no entry of `path` below `root` (`path` itself included) is a
+// symbolic link; otherwise DataLoss naming the first one (OpenErrorStatus). The walk stops at the
+// first entry that does not exist. `root` itself may be a link: the user chose it.
+Status RefuseLinksBelow(const fs::path& root, const fs::path& path);
 
 // An open-for-append file of lines (journals).
 class AppendFile {
  public:
-  static Result<AppendFile> Open(const fs::path& path, mode_t mode = 0644);
+  // Creates the file when missing; with Links::kRefuse, refuses a symbolic link.
+  static Result<AppendFile> Open(const fs::path& path, mode_t mode = 0644,
+                                 Links links = Links::kFollow);
   AppendFile(AppendFile&& other) noexcept;
   AppendFile& operator=(AppendFile&& other) noexcept;
   AppendFile(const AppendFile&) = delete;

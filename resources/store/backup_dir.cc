@@ -29,7 +29,7 @@ bool IsDeadBackupTemp(std::string_view name) {
 
 // Deletes, in every server folder of `dir`, the dead processes' temporary files.
 void CleanDeadTemps(const fs::path& dir) {
-  Result<std::vector<local::DirEntry>> servers = local::ListDir(dir);
+  Result<std::vector<local::DirEntry>> servers = local::ListDir(dir, Links::kFollow);
   if (!servers.ok()) return;
   for (const local::DirEntry& server : *servers) {
     if (!server.is_dir) continue;
@@ -62,6 +62,8 @@ Result<std::string> BackupDir::Save(const std::string& server, const Certificate
                                     const std::optional<std::string>& pkcs12) {
   std::call_once(cleaned_, CleanDeadTemps, dir_);
   XCERT_ASSIGN_OR_RETURN(fs::path sdir, ServerDir(dir_, server));
+  // Nothing below the backup folder is followed: a link would send a key anywhere.
+  XCERT_RETURN_IF_ERROR(RefuseLinksBelow(dir_, sdir));
   const std::string t = NormalizeThumbprint(certificate.thumbprint);
   if (!IsThumbprint(t)) {
     return InvalidArgument("backup on " + server + ": '" + certificate.thumbprint +

@@ -125,7 +125,7 @@ Status CheckRoot(const fs::path& root) {
                     "; create one with: xcert store init --store " + root.string() +
                     " --server NAME --fqdn FQDN --roles Mailbox");
   }
-  Result<std::string> text = ReadFile(marker);
+  Result<std::string> text = ReadFile(marker, Links::kRefuse);
   if (!text.ok()) {
     if (text.status().code() == Code::kNotFound) {
       return FailedPrecondition(root.string() + " is not an xcert store (" + marker.string() +

@@ -55,6 +55,12 @@ Result<std::string> SingleBlock(std::string_view text, std::string_view label) {
   return std::move(blocks[0].der);
 }
 
+// The problem text of a symbolic link inside a store (see OpenErrorStatus).
+std::string LinkProblem() {
+  const std::string message = OpenErrorStatus("", ELOOP).message();
+  return message.substr(message.find(": ") + 2);
+}
+
 // Files a certificate or request folder may hold.
 bool KnownItemFile(std::string_view name, bool request) {
   if (name == kKeyFile || name == kMetaFile) return true;
@@ -66,18 +72,26 @@ bool KnownItemFile(std::string_view name, bool request) {
 // thousands of these folders, and system calls were most of the cost of
 // reading one (opendir's fstat, a path walk from the root for every file, an
 // fstat per file read): this reads a folder with about 13 calls instead of 21.
-// When the folder cannot be opened, every read falls back to its path, so
-// the problems reported are those of the path-based functions.
+// Nothing is opened through a symbolic link (O_NOFOLLOW): a link is damage,
+// reported with its path. When the folder cannot be opened, every read fails
+// with the reason it could not (NotFound when it is missing).
 class ItemDir {
  public:
-  explicit ItemDir(const fs::path& dir)
-      : dir_(dir), fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+  // `links` says whether `dir` itself may be a link (a store root the user named).
+  explicit ItemDir(const fs::path& dir, Links links = Links::kRefuse) : dir_(dir) {
+    fd_ = links == Links::kRefuse ? OpenDirNoFollow(AT_FDCWD, dir.c_str())
+                                  : ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) err_ = errno;
+  }
   // The folder `name` inside `parent`, opened relative to it.
-  ItemDir(const ItemDir& parent, std::string_view name)
-      : dir_(parent.dir_ / name),
-        fd_(parent.fd_ >= 0 ? ::openat(parent.fd_, std::string(name).c_str(),
-                                       O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                            : ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+  ItemDir(const ItemDir& parent, std::string_view name) : dir_(parent.dir_ / name) {
+    if (parent.fd_ < 0) {
+      err_ = parent.err_;
+      return;
+    }
+    fd_ = OpenDirNoFollow(parent.fd_, std::string(name).c_str());
+    if (fd_ < 0) err_ = errno;
+  }
   ~ItemDir() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -88,7 +102,7 @@ class ItemDir {
 
   // The entries (sorted by name), like ListDir; an error when it cannot be listed.
   Result<std::vector<DirEntry>> List() const {
-    if (fd_ < 0) return ListDir(dir_);
+    if (fd_ < 0) return OpenError(dir_, err_);
     std::vector<DirEntry> out;
     alignas(8) char buf[4096];
     for (;;) {
@@ -100,12 +114,13 @@ class ItemDir {
         pos += e->d_reclen;
         const std::string_view name = e->d_name;
         if (name == "." || name == "..") continue;
-        bool is_dir = e->d_type == DT_DIR;
-        if (e->d_type == DT_UNKNOWN) {
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN) {
           struct stat st;
-          is_dir = Lstat(name, &st) == 0 && S_ISDIR(st.st_mode);
+          if (Lstat(name, &st) == 0)
+            type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
         }
-        out.push_back({std::string(name), is_dir});
+        out.push_back({std::string(name), type == DT_DIR, type == DT_LNK});
       }
     }
     std::sort(out.begin(), out.end(),
@@ -113,11 +128,14 @@ class ItemDir {
     return out;
   }
 
-  // ReadFile(path() / name), with the same errors.
+  // ReadFile(path() / name, Links::kRefuse), with the same errors.
   Result<std::string> Read(std::string_view name) const {
-    if (fd_ < 0) return ReadFile(dir_ / name);
-    const int fd = ::openat(fd_, std::string(name).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus("reading " + (dir_ / name).string(), errno);
+    const fs::path path = dir_ / name;
+    if (fd_ < 0) return OpenError(path, err_);
+    // O_NONBLOCK: a FIFO planted in the store reads empty instead of hanging.
+    const int fd =
+        ::openat(fd_, std::string(name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) return OpenError(path, errno);
     std::string out;
     char buf[16384];
     for (;;) {
@@ -126,7 +144,7 @@ class ItemDir {
         if (errno == EINTR) continue;
         const int err = errno;
         ::close(fd);
-        return ErrnoStatus("reading " + (dir_ / name).string(), err);
+        return ErrnoStatus("reading " + path.string(), err);
       }
       if (n == 0) break;
       out.append(buf, static_cast<size_t>(n));
@@ -135,15 +153,25 @@ class ItemDir {
     return out;
   }
 
-  // lstat(path() / name).
+  // lstat(path() / name); -1 with errno set when the folder could not be opened.
   int Lstat(std::string_view name, struct stat* st) const {
-    if (fd_ < 0) return ::lstat((dir_ / name).c_str(), st);
+    if (fd_ < 0) {
+      errno = err_;
+      return -1;
+    }
     return ::fstatat(fd_, std::string(name).c_str(), st, AT_SYMLINK_NOFOLLOW);
   }
 
  private:
+  // "reading P: <reason>", or "P: a symbolic link, …" like the other damage.
+  static Status OpenError(const fs::path& path, int err) {
+    return err == ELOOP ? OpenErrorStatus(path.string(), err)
+                        : ErrnoStatus("reading " + path.string(), err);
+  }
+
   fs::path dir_;
-  int fd_;
+  int fd_ = -1;
+  int err_ = 0;  // why fd_ is -1
 };
 
 // Which optional files an item folder holds. One directory read answers it,
@@ -161,6 +189,7 @@ ItemListing ListItemFolder(const ItemDir& dir, bool request, std::vector<std::st
   if (!entries.ok()) return out;  // assume everything: the reads that follow report it
   out = {false, false, false};
   for (const DirEntry& e : *entries) {
+    if (e.is_link) AddProblem(problems, dir.path() / e.name, LinkProblem());
     if (!KnownItemFile(e.name, request)) {
       AddProblem(problems, dir.path() / e.name,
                  "unexpected file in a " + std::string(request ? "request" : "certificate") +
@@ -257,6 +286,10 @@ std::vector<std::string> ItemFolders(const ItemDir& folder, std::vector<std::str
   }
   for (const DirEntry& e : *entries) {
     if (IsWork(e.name)) continue;
+    if (e.is_link) {
+      AddProblem(problems, dir / e.name, LinkProblem());
+      continue;
+    }
     if (!e.is_dir || !IsThumbprint(e.name)) {
       AddProblem(problems, dir / e.name,
                  "not an item folder (its name must be a 40-character upper-case SHA-1 "
@@ -274,6 +307,10 @@ void CheckServerEntries(const ItemDir& folder, std::vector<std::string>* problem
   Result<std::vector<DirEntry>> entries = folder.List();
   if (!entries.ok()) return;
   for (const DirEntry& e : *entries) {
+    if (e.is_link && !IsWork(e.name)) {
+      AddProblem(problems, dir / e.name, LinkProblem());
+      continue;
+    }
     const bool known = e.name == kServerFile || e.name == kBindingsFile ||
                        e.name == kCertificatesDir || e.name == kRequestsDir || IsWork(e.name);
     if (!known) {
@@ -286,24 +323,8 @@ void CheckServerEntries(const ItemDir& folder, std::vector<std::string>* problem
 
 }  // namespace
 
-Result<std::vector<DirEntry>> ListDir(const fs::path& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return ErrnoStatus("reading " + dir.string(), errno);
-  std::vector<DirEntry> out;
-  while (struct dirent* e = ::readdir(d)) {
-    const std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    bool is_dir = e->d_type == DT_DIR;
-    if (e->d_type == DT_UNKNOWN) {
-      struct stat st;
-      is_dir = ::lstat((dir / name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-    }
-    out.push_back({std::string(name), is_dir});
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end(),
-            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-  return out;
+Result<std::vector<DirEntry>> ListDir(const fs::path& dir, Links links) {
+  return ItemDir(dir, links).List();
 }
 
 std::string KeyModeProblem(const fs::path& path, unsigned mode) {
@@ -321,28 +342,28 @@ Result<x509::PrivateKey> ReadKeyFile(const fs::path& path) {
   if (std::string p = KeyModeProblem(path, st.st_mode & 07777); !p.empty()) {
     return PermissionDenied("refusing to use " + p);
   }
-  XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path, Links::kRefuse));
   Result<x509::PrivateKey> key = x509::PrivateKey::Parse(text);
   if (!key.ok()) return DataLoss(path.string() + ": " + key.status().message());
   return key;
 }
 
 Result<ServerIdentity> ReadServerFile(const fs::path& path) {
-  XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path, Links::kRefuse));
   Result<ServerIdentity> id = DecodeServer(text);
   if (!id.ok()) return DataLoss(path.string() + ": " + id.status().message());
   return id;
 }
 
 Result<Bindings> ReadBindingsFile(const fs::path& path) {
-  XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path, Links::kRefuse));
   Result<Bindings> b = DecodeBindings(text);
   if (!b.ok()) return DataLoss(path.string() + ": " + b.status().message());
   return b;
 }
 
 Result<ItemMeta> ReadMetaFile(const fs::path& path) {
-  XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  XCERT_ASSIGN_OR_RETURN(std::string text, ReadFile(path, Links::kRefuse));
   Result<ItemMeta> m = DecodeMeta(text);
   if (!m.ok()) return DataLoss(path.string() + ": " + m.status().message());
   return m;
@@ -467,11 +488,27 @@ std::optional<CertificateInfo> ReadRequestFolder(const fs::path& dir, ItemFiles*
 
 Status CheckServerFolderExists(const fs::path& dir, const std::string& server) {
   struct stat st;
-  if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Ok();
+  if (::lstat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Status::Ok();
+    if (S_ISLNK(st.st_mode)) return OpenErrorStatus(dir.string(), ELOOP);
+  }
+  const fs::path root = dir.parent_path();
+  // Exchange server names ignore case: MailServer21 and mailserver21 are one
+  // server, so a folder that differs only in case is that server's, and
+  // creating a second one would make two stores for one server.
+  if (Result<std::vector<DirEntry>> entries = ListDir(root, Links::kFollow); entries.ok()) {
+    for (const DirEntry& e : *entries) {
+      if (e.name != server && EqualsIgnoreCase(e.name, server)) {
+        return FailedPrecondition(
+            "the store has no server " + server + " but has " + (root / e.name).string() +
+            ", which is the same Exchange server (names differ only in case); call the server " +
+            e.name + " (in the manifest, or in --server) or rename that folder to " + server);
+      }
+    }
+  }
   return NotFound("the store has no server " + server + " (" + dir.string() +
-                  " does not exist); create it with: xcert store init --store " +
-                  dir.parent_path().string() + " --server " + server +
-                  " --fqdn FQDN --roles Mailbox");
+                  " does not exist); create it with: xcert store init --store " + root.string() +
+                  " --server " + server + " --fqdn FQDN --roles Mailbox");
 }
 
 Result<ServerView> ReadServer(const fs::path& dir, const std::string& server,
@@ -533,6 +570,9 @@ Result<ServerView> ReadServer(const fs::path& dir, const std::string& server,
 
   CheckReferences(bindings_path, &state.bindings, {cert_folders.begin(), cert_folders.end()},
                   &problems);
+  // A link is seen when its folder is listed and again when it is read: once.
+  std::set<std::string> seen;
+  std::erase_if(problems, [&seen](const std::string& p) { return !seen.insert(p).second; });
   for (CertificateInfo& c : state.certificates) ApplyBindings(state.bindings, server, &c);
 
   // Sort both vectors by thumbprint, keeping them parallel.

@@ -4,6 +4,10 @@
 // (x509::ParseCertificate, no OpenSSL object), stats key.pem and reads
 // meta.json. Chains are read only when asked, keys never.
 //
+// Nothing inside a store is read through a symbolic link: a link (a server
+// folder, certificates/, an item folder, a file) is damage, reported with its
+// path, and writers refuse a server that has one.
+//
 // Damage never stops the reading: a damaged or foreign file becomes a
 // ServerState::problems entry "<path>: <reason>" and the rest is read. A
 // certificate whose cert.pem is unusable is left out; one whose meta.json is
@@ -43,7 +47,9 @@ struct ReadOptions {
 };
 
 // NotFound, saying how to create it, when the server folder `dir` of
-// `server` does not exist.
+// `server` does not exist; FailedPrecondition when the store has a folder
+// whose name differs only in case (the same Exchange server: never suggest a
+// duplicate); DataLoss when `dir` is a symbolic link (never followed).
 Status CheckServerFolderExists(const fs::path& dir, const std::string& server);
 
 // Reads the server folder `dir` of `server`. NotFound when the folder does
@@ -75,10 +81,14 @@ Result<Bindings> ReadBindingsFile(const fs::path& path);
 Result<ItemMeta> ReadMetaFile(const fs::path& path);
 
 // The names in a directory (no "." and ".."), sorted; NotFound when missing.
+// Entries are not followed: a symbolic link is is_link, never is_dir. With
+// Links::kRefuse (folders inside a store) `dir` itself may not be a link
+// (DataLoss); kFollow is for a folder the user named (the store root).
 struct DirEntry {
   std::string name;
   bool is_dir = false;
+  bool is_link = false;
 };
-Result<std::vector<DirEntry>> ListDir(const fs::path& dir);
+Result<std::vector<DirEntry>> ListDir(const fs::path& dir, Links links = Links::kRefuse);
 
 }  // namespace xcert::store::local

@@ -18,9 +18,10 @@ namespace {
 using local::kCertificatesDir;
 using local::kRequestsDir;
 
+// Whether `p` is a folder (not a link to one: links in a store are not followed).
 bool IsDir(const fs::path& p) {
   struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return ::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 // Missing files of a server are damage, not absence, for writers.
@@ -97,9 +98,10 @@ Status DeleteFolder(const fs::path& parent, const std::string& name) {
   return Status::Ok();
 }
 
-// Deletes work entries in `dir` that dead processes left behind.
-void CleanStaleWork(const fs::path& dir) {
-  Result<std::vector<local::DirEntry>> entries = local::ListDir(dir);
+// Deletes work entries in `dir` that dead processes left behind. `links` as
+// for ListDir (kFollow for the store root only).
+void CleanStaleWork(const fs::path& dir, Links links = Links::kRefuse) {
+  Result<std::vector<local::DirEntry>> entries = local::ListDir(dir, links);
   if (!entries.ok()) return;
   for (const local::DirEntry& e : *entries) {
     if (!local::IsStaleWork(e.name)) continue;
@@ -234,6 +236,15 @@ Result<std::optional<std::pair<std::string, StoredRequest>>> LocalStore::FindReq
 
 Status LocalStore::AddCertificate(const std::string& t, const StoredCertificate& c) {
   XCERT_RETURN_IF_ERROR(PrepareWrite());
+  // What this store writes it must read back: a certificate its reader
+  // refuses (a date it cannot represent, say) would block the server until
+  // someone deleted the folder by hand.
+  if (Result<CertificateInfo> back = DescribeCertificate(c.der, c.key.valid(), &c.meta);
+      !back.ok()) {
+    return InvalidArgument("refusing to store certificate " + t + " on " + server() +
+                           ": the store could not read it back (" + back.status().message() +
+                           "); nothing was written");
+  }
   return PublishFolder(dir_ / kCertificatesDir, t,
                        [&c](const fs::path& work) { return FillCertificate(work, c); });
 }
@@ -257,6 +268,11 @@ Status LocalStore::DeleteRequest(const std::string& id) {
 Status LocalStore::PrepareWrite() {
   std::call_once(prepared_, [this] {
     prepare_status_ = Usable();
+    // Writes go through certificates/ and requests/ by path: neither may be
+    // a link (the reader reports one as damage, so plan blocks the server).
+    for (std::string_view sub : {kCertificatesDir, kRequestsDir}) {
+      if (prepare_status_.ok()) prepare_status_ = RefuseLinksBelow(root_, dir_ / sub);
+    }
     if (!prepare_status_.ok()) return;
     CleanStaleWork(dir_);
     CleanStaleWork(dir_ / kCertificatesDir);
@@ -293,8 +309,15 @@ Status LocalStore::CreateServer(const fs::path& root, const ServerSeed& seed) {
   if (std::string why = local::WhyInvalidServerName(name); !why.empty()) {
     return InvalidArgument("server '" + name + "': " + why);
   }
-  if (IsDir(root / name)) return AlreadyExists((root / name).string() + " already exists");
-  CleanStaleWork(root);  // the caller holds the lock: other processes' work entries are leftovers
+  // A folder of that name, a link, or a folder whose name differs only in case
+  // (the same Exchange server) is refused.
+  if (Status folder = local::CheckServerFolderExists(root / name, name); folder.ok()) {
+    return AlreadyExists((root / name).string() + " already exists");
+  } else if (folder.code() != Code::kNotFound) {
+    return folder;
+  }
+  // The caller holds the lock: other processes' work entries are leftovers.
+  CleanStaleWork(root, Links::kFollow);
   return PublishFolder(root, name, [&seed](const fs::path& work) -> Status {
     XCERT_RETURN_IF_ERROR(
         WriteItemFile(work, local::kServerFile, local::EncodeServer(seed.identity)));
@@ -323,7 +346,7 @@ Status LocalStore::EnsureRoot(const fs::path& root) {
   if (exists) {
     Status s = local::CheckRoot(root);
     if (s.ok() || s.code() != Code::kFailedPrecondition) return s;
-    Result<std::vector<local::DirEntry>> entries = local::ListDir(root);
+    Result<std::vector<local::DirEntry>> entries = local::ListDir(root, Links::kFollow);
     if (!entries.ok()) return entries.status();
     if (!entries->empty()) {
       return FailedPrecondition(root.string() +
@@ -338,10 +361,18 @@ Status LocalStore::EnsureRoot(const fs::path& root) {
 
 Result<std::vector<std::string>> LocalStore::ListServers(const fs::path& root) {
   XCERT_RETURN_IF_ERROR(local::CheckRoot(root));
-  XCERT_ASSIGN_OR_RETURN(std::vector<local::DirEntry> entries, local::ListDir(root));
+  XCERT_ASSIGN_OR_RETURN(std::vector<local::DirEntry> entries,
+                         local::ListDir(root, Links::kFollow));
   std::vector<std::string> out;
   for (const local::DirEntry& e : entries) {
-    if (e.is_dir && !e.name.starts_with(".") && e.name != local::kJournalDir) out.push_back(e.name);
+    // A link is listed: it is where a server would be, and reading it
+    // reports the link (so show does not hide what apply would refuse).
+    if (!e.is_dir && !e.is_link) continue;
+    if (e.name.starts_with(".") || e.name == local::kJournalDir || e.name == local::kLockFile ||
+        e.name == local::kRootMarker) {
+      continue;
+    }
+    out.push_back(e.name);
   }
   return out;
 }
@@ -353,7 +384,7 @@ Store* LocalStoreSet::Find(const std::string& server) { return FindLocal(server)
 
 Status LocalStoreSet::CleanLeftovers() {
   if (!root_status_.ok()) return Status::Ok();
-  CleanStaleWork(root_);
+  CleanStaleWork(root_, Links::kFollow);
   XCERT_ASSIGN_OR_RETURN(std::vector<std::string> servers, LocalStore::ListServers(root_));
   Status first = Status::Ok();
   for (const std::string& server : servers) {

@@ -57,7 +57,9 @@ class LocalStore final : public StoreBase {
   static Status EnsureRoot(const fs::path& root);
 
   // The server folders of the store at `root`, sorted (work entries, the
-  // lock and the journal are not servers).
+  // lock and the journal are not servers). The one list of servers that
+  // show, plan and cleaning use; symbolic links are listed (reading such a
+  // server reports the link as damage, and nothing writes through it).
   static Result<std::vector<std::string>> ListServers(const fs::path& root);
 
  protected:

@@ -13,8 +13,11 @@ Result<StoreInitResult> InitServerStore(const StoreInitRequest& request, const C
   StoreInitResult result;
   result.server_dir = request.store / request.identity.name;
   LocalStore store(request.store, request.identity.name, clock);
-  std::error_code ec;
-  if (!fs::exists(result.server_dir, ec)) {
+  // Missing: create it. A folder whose name differs only in case (the same
+  // Exchange server) or a link is refused; an existing folder is read.
+  const Status folder = local::CheckServerFolderExists(result.server_dir, request.identity.name);
+  if (!folder.ok() && folder.code() != Code::kNotFound) return folder;
+  if (!folder.ok()) {
     // Keys and signatures first: nothing is written until all of it exists.
     XCERT_ASSIGN_OR_RETURN(ServerSeed seed,
                            MakeSetupSeed(request.identity, request.domain, clock.Now()));

@@ -325,5 +325,20 @@ TEST(NullJournalTest, AcceptsEverything) {
   EXPECT_TRUE(journal.Record("end", nullptr, "").ok());
 }
 
+TEST(FileJournalTest, AJournalFolderThatIsALinkIsRefusedAndReported) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "elsewhere");
+  fs::create_directories(dir.path() / "store");
+  fs::create_directory_symlink(dir.path() / "elsewhere", dir.path() / "store/journal");
+  const FixedClock clock(*ParseIso8601("2026-11-25T10:00:00Z"));
+  Result<std::unique_ptr<FileJournal>> j = FileJournal::Open(dir.path() / "store/journal", clock);
+  ASSERT_FALSE(j.ok());
+  EXPECT_THAT(j.status().message(), HasSubstr("store/journal: a symbolic link"));
+  EXPECT_TRUE(fs::is_empty(dir.path() / "elsewhere"));
+  const std::optional<std::string> found = FindInterruptedRun(dir.path() / "store/journal");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_THAT(*found, HasSubstr("store/journal: a symbolic link"));
+}
+
 }  // namespace
 }  // namespace xcert

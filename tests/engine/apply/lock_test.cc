@@ -210,5 +210,28 @@ TEST(StoreLockTest, MissingStoreFolderIsAnErrorNamingTheLockFile) {
               HasSubstr("opening the lock " + (dir.path() / "no-such-store/xcert.lock").string()));
 }
 
+TEST(StoreLockTest, ALockThatIsALinkIsRefusedAndItsTargetNeverWritten) {
+  TempDir dir;
+  const fs::path victim = dir.Write("victim", "precious\n");
+  fs::create_directory(dir.path() / "store");
+  fs::create_symlink(victim, dir.path() / "store/xcert.lock");
+  Result<StoreLock> lock = StoreLock::Acquire(dir.path() / "store", Since());
+  ASSERT_FALSE(lock.ok());
+  EXPECT_THAT(lock.status().message(),
+              HasSubstr("xcert.lock: a symbolic link, which xcert does not follow"));
+  EXPECT_EQ(ReadFileOrDie(victim), "precious\n");
+}
+
+TEST(StoreLockTest, ALockThatIsAHardLinkToAnotherFileIsRefused) {
+  TempDir dir;
+  const fs::path victim = dir.Write("victim", "precious\n");
+  fs::create_directory(dir.path() / "store");
+  fs::create_hard_link(victim, dir.path() / "store/xcert.lock");
+  Result<StoreLock> lock = StoreLock::Acquire(dir.path() / "store", Since());
+  ASSERT_FALSE(lock.ok());
+  EXPECT_THAT(lock.status().message(), HasSubstr("is not a plain file of its own"));
+  EXPECT_EQ(ReadFileOrDie(victim), "precious\n");
+}
+
 }  // namespace
 }  // namespace xcert

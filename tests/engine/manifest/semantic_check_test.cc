@@ -104,5 +104,19 @@ TEST(SemanticCheckTest, PruneWithBackupIsFine) {
             Strings{});
 }
 
+TEST(SemanticCheckTest, TheBackupFolderAndTheStoreMayNotContainEachOther) {
+  const std::string with_backup =
+      Replace(kBase, "issuers:", "backup: {path: ./backups, passwordEnv: B}\nissuers:");
+  EXPECT_EQ(Lines(with_backup), Strings{});
+  EXPECT_EQ(Lines(Replace(with_backup, "./backups", "store/old/../backups")),
+            Strings{"3:16: error: the backup folder 'store/old/../backups' is inside the store "
+                    "'./store' (line 2); put the backups beside the store, e.g. path: ./backups"});
+  EXPECT_EQ(Lines(Replace(with_backup, "./backups", "./")),
+            Strings{"3:16: error: the store './store' (line 2) is inside the backup folder './'; "
+                    "give the backups a folder of their own, e.g. path: ./backups"});
+  EXPECT_EQ(Lines(Replace(with_backup, "./backups", "./store-backups")), Strings{})
+      << "a shared prefix is not a folder";
+}
+
 }  // namespace
 }  // namespace xcert::manifest::testing

@@ -1,6 +1,10 @@
 #include "engine/util/file_util.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -193,6 +197,73 @@ TEST(AppendFileTest, MissingDirectoryIsAnErrorNamingThePath) {
   Result<AppendFile> f = AppendFile::Open(p);
   ASSERT_FALSE(f.ok());
   EXPECT_THAT(f.status().message(), HasSubstr(p.string()));
+}
+
+TEST(ReadFileTest, ALinkIsFollowedOnlyWhenAsked) {
+  TempDir dir;
+  const fs::path target = dir.Write("target", "secret");
+  fs::create_symlink(target, dir.path() / "link");
+  EXPECT_EQ(*ReadFile(dir.path() / "link"), "secret") << "a file the user names may be a link";
+  const Result<std::string> refused = ReadFile(dir.path() / "link", Links::kRefuse);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kDataLoss);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("reading " + (dir.path() / "link").string() +
+                        ": a symbolic link, which xcert does not follow"));
+  EXPECT_EQ(*ReadFile(target, Links::kRefuse), "secret");
+}
+
+TEST(AppendFileTest, ALinkIsRefusedAndItsTargetKept) {
+  TempDir dir;
+  const fs::path target = dir.Write("target", "kept\n");
+  fs::create_symlink(target, dir.path() / "link");
+  Result<AppendFile> f = AppendFile::Open(dir.path() / "link", 0644, Links::kRefuse);
+  ASSERT_FALSE(f.ok());
+  EXPECT_THAT(f.status().message(), HasSubstr("a symbolic link"));
+  EXPECT_EQ(ReadFileOrDie(target), "kept\n");
+}
+
+TEST(OpenDirNoFollowTest, OpensAFolderAndRefusesALinkToOne) {
+  TempDir dir;
+  fs::create_directory(dir.path() / "real");
+  fs::create_directory_symlink(dir.path() / "real", dir.path() / "link");
+  dir.Write("file", "x");
+  const int fd = OpenDirNoFollow(AT_FDCWD, (dir.path() / "real").c_str());
+  EXPECT_GE(fd, 0);
+  if (fd >= 0) ::close(fd);
+  EXPECT_EQ(OpenDirNoFollow(AT_FDCWD, (dir.path() / "link").c_str()), -1);
+  EXPECT_EQ(errno, ELOOP);
+  EXPECT_EQ(OpenDirNoFollow(AT_FDCWD, (dir.path() / "file").c_str()), -1);
+  EXPECT_EQ(errno, ENOTDIR);
+  EXPECT_EQ(OpenDirNoFollow(AT_FDCWD, (dir.path() / "none").c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST(RefuseLinksBelowTest, NamesTheFirstLinkBelowTheRootOnly) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "elsewhere/b");
+  fs::create_directories(dir.path() / "root");
+  fs::create_directory_symlink(dir.path() / "elsewhere", dir.path() / "root/a");
+  EXPECT_TRUE(RefuseLinksBelow(dir.path() / "root", dir.path() / "root/x/y").ok())
+      << "missing entries follow no link";
+  const Status s = RefuseLinksBelow(dir.path() / "root", dir.path() / "root/a/b");
+  EXPECT_EQ(s.code(), Code::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr((dir.path() / "root/a").string() + ": a symbolic link"));
+  // The root itself may be a link: the user named it.
+  fs::create_directory_symlink(dir.path() / "elsewhere", dir.path() / "root-link");
+  EXPECT_TRUE(RefuseLinksBelow(dir.path() / "root-link", dir.path() / "root-link/b").ok());
+}
+
+TEST(IsSameOrInsideTest, ComparesWholeComponents) {
+  EXPECT_TRUE(IsSameOrInside("store", "store"));
+  EXPECT_TRUE(IsSameOrInside("store", "store/backups"));
+  EXPECT_TRUE(IsSameOrInside("/srv/store/", "/srv/store/x/../backups"));
+  EXPECT_TRUE(IsSameOrInside("/", "/srv"));
+  EXPECT_TRUE(IsSameOrInside(".", "store"));
+  EXPECT_FALSE(IsSameOrInside("store", "store-backups")) << "a shared prefix is not a folder";
+  EXPECT_FALSE(IsSameOrInside("store/backups", "store"));
+  EXPECT_FALSE(IsSameOrInside("/srv/store", "/srv/store/../backups"));
+  EXPECT_FALSE(IsSameOrInside(".", "../elsewhere"));
 }
 
 }  // namespace

@@ -92,5 +92,20 @@ TEST(BackupDirTest, NamesThatCouldLeaveTheFolderAreRefused) {
             "backup on MailServer21: '../../etc/passwd' is not a certificate thumbprint");
 }
 
+TEST(BackupDirTest, AServerFolderThatIsALinkIsRefusedAndNothingWrittenThroughIt) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "backups");
+  fs::create_directories(dir.path() / "elsewhere");
+  fs::create_directory_symlink(dir.path() / "elsewhere", dir.path() / "backups/MailServer21");
+  BackupDir backups(dir.path() / "backups");
+  const testing::Issued c = testing::IssueWithKey();
+  Result<std::string> path = backups.Save("MailServer21", Info(c), testing::Pkcs12Of(c, "pw"));
+  ASSERT_FALSE(path.ok());
+  EXPECT_NE(path.status().message().find("backups/MailServer21: a symbolic link"),
+            std::string::npos)
+      << path.status().message();
+  EXPECT_TRUE(fs::is_empty(dir.path() / "elsewhere"));
+}
+
 }  // namespace
 }  // namespace xcert::store

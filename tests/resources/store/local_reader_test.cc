@@ -182,5 +182,41 @@ TEST(ListDirTest, SortedWithKinds) {
   EXPECT_EQ(ListDir(dir.path() / "none").status().code(), Code::kNotFound);
 }
 
+TEST_F(LocalReaderTest, LinksAnywhereInAServerAreDamageNamedByPathAndNeverRead) {
+  const fs::path item = server_ / "certificates" / cert_.thumbprint;
+  // cert.pem a link to a copy outside the store: the certificate is not read.
+  fs::rename(item / "cert.pem", dir_.path() / "cert-copy.pem");
+  fs::create_symlink(dir_.path() / "cert-copy.pem", item / "cert.pem");
+  // bindings.json a link too, and an item folder that is a link.
+  fs::rename(server_ / "bindings.json", dir_.path() / "bindings-copy.json");
+  fs::create_symlink(dir_.path() / "bindings-copy.json", server_ / "bindings.json");
+  const std::string other(40, 'A');
+  fs::create_directory_symlink(item, server_ / "certificates" / other);
+  const ServerView v = Read();
+  EXPECT_TRUE(v.state.certificates.empty()) << "read through a link";
+  const std::string why = ": a symbolic link, which xcert does not follow";
+  auto has = [&](const fs::path& p) {
+    for (const std::string& problem : v.state.problems) {
+      if (problem.starts_with(p.string() + why)) return true;  // "<path>: <reason>"
+    }
+    return false;
+  };
+  EXPECT_TRUE(has(item / "cert.pem")) << ::testing::PrintToString(v.state.problems);
+  EXPECT_TRUE(has(server_ / "bindings.json")) << ::testing::PrintToString(v.state.problems);
+  EXPECT_TRUE(has(server_ / "certificates" / other)) << ::testing::PrintToString(v.state.problems);
+}
+
+TEST_F(LocalReaderTest, ListDirTellsLinksApartAndRefusesALinkedFolderUnlessTold) {
+  fs::create_directory_symlink(server_, dir_.path() / "S1-link");
+  Result<std::vector<DirEntry>> root = ListDir(dir_.path());
+  ASSERT_TRUE(root.ok());
+  ASSERT_EQ(root->size(), 2u);
+  EXPECT_EQ((*root)[1].name, "S1-link");
+  EXPECT_TRUE((*root)[1].is_link);
+  EXPECT_FALSE((*root)[1].is_dir);
+  EXPECT_EQ(ListDir(dir_.path() / "S1-link").status().code(), Code::kDataLoss);
+  EXPECT_TRUE(ListDir(dir_.path() / "S1-link", Links::kFollow).ok()) << "a root the user named";
+}
+
 }  // namespace
 }  // namespace xcert::store::local

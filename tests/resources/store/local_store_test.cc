@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "resources/store/local_format.h"
@@ -16,6 +17,9 @@
 
 namespace xcert::store {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 using testing::Ca;
 using testing::Ec;
@@ -366,6 +370,51 @@ TEST_F(LocalStoreTest, LocalStoreSetGivesOneStorePerServer) {
   EXPECT_EQ(missing->List().status().code(), Code::kNotFound);
   EXPECT_EQ(set.Find("a/b")->List().status().message(),
             "server 'a/b': the server name contains '/'; use letters, digits, '-', '_' and '.'");
+}
+
+TEST_F(LocalStoreTest, AServerFolderThatIsALinkIsListedReportedAndNeverWritten) {
+  const fs::path outside = dir_.path() / "outside";
+  fs::rename(root_ / "MailServer21", outside);
+  fs::create_directory_symlink(outside, root_ / "MailServer21");
+  Result<std::vector<std::string>> servers = LocalStore::ListServers(root_);
+  ASSERT_TRUE(servers.ok());
+  EXPECT_EQ(*servers, std::vector<std::string>{"MailServer21"}) << "show must not hide it";
+  LocalStore linked(root_, "MailServer21");
+  Result<ServerState> s = linked.List();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Code::kDataLoss);
+  EXPECT_THAT(s.status().message(),
+              HasSubstr((root_ / "MailServer21").string() + ": a symbolic link"));
+  const std::string before = xcert::testing::ReadFileOrDie(outside / "bindings.json");
+  EXPECT_FALSE(linked.Enable(Default(), ServiceSet{Service::kImap}, {}).ok());
+  EXPECT_EQ(xcert::testing::ReadFileOrDie(outside / "bindings.json"), before);
+}
+
+TEST_F(LocalStoreTest, ACertificatesFolderThatIsALinkIsDamageAndWritesAreRefused) {
+  const fs::path outside = dir_.path() / "outside";
+  fs::rename(root_ / "MailServer21/certificates", outside);
+  fs::create_directory_symlink(outside, root_ / "MailServer21/certificates");
+  const ServerState state = List();
+  ASSERT_FALSE(state.problems.empty());
+  EXPECT_THAT(state.problems[0], HasSubstr((root_ / "MailServer21/certificates").string() +
+                                           ": a symbolic link, which xcert does not follow"));
+  const size_t before = std::distance(fs::directory_iterator(outside), fs::directory_iterator());
+  const testing::Issued c = IssueWithKey();
+  EXPECT_FALSE(store_->Import({PemBundle(c), "", false, ""}).ok());
+  EXPECT_EQ(std::distance(fs::directory_iterator(outside), fs::directory_iterator()), before);
+}
+
+TEST_F(LocalStoreTest, AServerWhoseNameDiffersOnlyInCaseIsTheSameServer) {
+  const Status s = LocalStore::CreateServer(root_, SetupSeed(Mailbox("mailserver21")));
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("which is the same Exchange server"));
+  EXPECT_FALSE(fs::exists(root_ / "mailserver21"));
+  LocalStore other(root_, "mailserver21");
+  Result<ServerState> listed = other.List();
+  ASSERT_FALSE(listed.ok());
+  EXPECT_THAT(listed.status().message(), HasSubstr("has " + (root_ / "MailServer21").string()));
+  EXPECT_THAT(listed.status().message(), Not(HasSubstr("store init")))
+      << "never a hint to create a duplicate";
 }
 
 }  // namespace
