@@ -207,7 +207,7 @@ TEST_F(PlanCommandTest, AKeyPastedIntoTheManifestIsNeverPrinted) {
   const RunResult r = X({"plan"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:32:10: error: field 'key' of issuer 'corp-ca' holds "
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:32:10: error: field 'key' in issuer 'corp-ca' holds "
                                "key material"));
   EXPECT_THAT(r.err, Not(HasSubstr("BEGIN")));
   EXPECT_THAT(r.err, Not(HasSubstr("MIGHAgEA")));

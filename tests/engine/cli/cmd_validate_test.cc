@@ -71,7 +71,7 @@ TEST_F(ValidateCommandTest, AKeyPastedWhereAPathBelongsIsAnErrorAtItsLineNeverSh
   dir_.Write("xcert.yaml", ManifestWithPastedCaKey(ReadFileOrDie(dir_.path() / "xcert.yaml")));
   const RunResult r = X({"validate"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:32:10: error: field 'key' of issuer 'corp-ca' holds "
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:32:10: error: field 'key' in issuer 'corp-ca' holds "
                                "key material (PEM or base64), not the path of a file; the value "
                                "is not shown; put the key material in a file readable only by "
                                "you (chmod 600) and write that file's path here, e.g. 'key: "

@@ -23,7 +23,7 @@ TEST(KeyMaterialCheckTest, PemWhereAPathBelongsIsAnErrorAtItsLineWithoutTheValue
   const std::string yaml =
       Replace(kBase, "key: ca.key", std::string("key: \"") + kPemOnOneLine + "\"");
   const std::vector<std::string> lines = Lines(yaml);
-  ASSERT_THAT(lines, ElementsAre(HasSubstr("5:57: error: field 'key' of issuer 'corp-ca' holds "
+  ASSERT_THAT(lines, ElementsAre(HasSubstr("5:57: error: field 'key' in issuer 'corp-ca' holds "
                                            "key material (PEM or base64), not the path of a "
                                            "file; the value is not shown; put the key material "
                                            "in a file readable only by you (chmod 600)")));
