@@ -175,7 +175,7 @@ class Executor {
 
   Result<Issuer*> IssuerOf(const Step& s) {
     Issuer* issuer = ctx_.issuers ? ctx_.issuers->Find(s.issuer) : nullptr;
-    if (!issuer) return NotFound("issuer '" + s.issuer + "' is not configured");
+    if (!issuer) return NotFound("issuer " + Quote(s.issuer) + " is not configured");
     return issuer;
   }
 
@@ -185,7 +185,7 @@ class Executor {
     std::lock_guard<std::mutex> lock(artifacts_mutex_);
     auto it = artifacts_.find(s.certificate);
     if (it == artifacts_.end() || it->second.thumbprint.empty()) {
-      return Internal("no earlier step produced '" + s.certificate + "' on " + s.server);
+      return Internal("no earlier step produced " + Quote(s.certificate) + " on " + s.server);
     }
     return it->second.thumbprint;
   }
@@ -239,7 +239,7 @@ class Executor {
                                         ctx_.clock->Now() + s.validity));
     IssueRequest r{s.subject, s.dns_names, s.key, s.validity, ctx_.clock->Now()};
     XCERT_ASSIGN_OR_RETURN(IssuedCertificate issued, issuer->Issue(r));
-    for (const std::string& w : issued.warnings) AddWarning("'" + s.certificate + "': " + w);
+    for (const std::string& w : issued.warnings) AddWarning(Quote(s.certificate) + ": " + w);
     ImportRequest import;
     import.data = std::move(issued.pem_bundle);
     import.exportable = s.key.exportable;
@@ -278,7 +278,7 @@ class Executor {
         std::lock_guard<std::mutex> lock(artifacts_mutex_);
         auto it = artifacts_.find(s.certificate);
         if (it == artifacts_.end() || !it->second.has_import) {
-          return Internal("no earlier step produced '" + s.certificate + "' for import");
+          return Internal("no earlier step produced " + Quote(s.certificate) + " for import");
         }
         return it->second.import;
       }

@@ -36,7 +36,7 @@ int RunCli(int argc, char** argv) {
     }
     if (!known) {
       const std::string hint = ClosestMatch(word, names);
-      output.Error("'" + word + "' is not an xcert command" +
+      output.Error(Quote(word) + " is not an xcert command" +
                    (hint.empty() ? "; commands: " : "; did you mean " + hint + "? Commands: ") +
                    Join(names, ", ") + " (see xcert --help)");
       return kExitError;

@@ -9,7 +9,6 @@
 #include "engine/plan/plan_json.h"
 #include "engine/plan/render.h"
 #include "engine/util/file_util.h"
-#include "engine/util/secret.h"
 #include "engine/util/strings.h"
 
 namespace xcert::cli {
@@ -45,29 +44,6 @@ bool Confirm(Output& out) {
   std::string answer;
   std::getline(std::cin, answer);
   return Trim(answer) == "yes";
-}
-
-// The backup password, when some backup will be a PKCS#12.
-Result<std::string> BackupPassword(const Plan& plan, const Manifest& m) {
-  bool needs_backups = false, needs_password = false;
-  for (const Step& s : plan.steps) {
-    if (s.kind != StepKind::kBackupExport) continue;
-    needs_backups = true;
-    needs_password |= !s.certificate_only;
-  }
-  if (needs_backups && m.backup.path.empty()) {
-    return FailedPrecondition(
-        "the plan backs up certificates but the manifest sets no backup.path; "
-        "add backup: { path: ./backups, passwordEnv: XCERT_BACKUP_PASSWORD }");
-  }
-  if (!needs_password) return std::string();
-  if (m.backup.password.empty()) {
-    return FailedPrecondition(
-        "the plan backs up private keys but the manifest sets no backup password; "
-        "add backup.passwordEnv or backup.passwordFile");
-  }
-  return ReadSecret(m.backup.password.env, m.backup.password.file, m.base_dir,
-                    m.backup.password.env.empty() ? "backup.passwordFile" : "backup.passwordEnv");
 }
 
 std::string ProgressLine(const Step& s, const StepOutcome& o, int finished, int total) {
@@ -204,9 +180,9 @@ int RunApply(ApplyFlags flags, Output& out) {
       out.Print("Nothing to do.\n");
     return plan->diff.blocked.empty() ? kExitOk : kExitError;
   }
-  Result<std::string> password = BackupPassword(*plan, session->manifest);
-  if (!password.ok()) {
-    out.Error(password.status().message() + "; nothing was changed");
+  std::optional<std::string> password = ReadBackupPassword(*session, *plan, out);
+  if (!password) {
+    out.Error("the backup password is needed first (see above); nothing was changed");
     return kExitError;
   }
   const fs::path journal_dir = fs::path(session->stores.state_dir) / "journal";

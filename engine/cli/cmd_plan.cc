@@ -101,6 +101,7 @@ int RunPlan(const PlanFlags& flags, Output& out) {
     return kExitError;
   }
   if (!PrepareToIssue(*session, *plan, out)) return kExitError;
+  if (!ReadBackupPassword(*session, *plan, out)) return kExitError;
   return SaveAndPrint(flags, *plan, session->manifest, out);
 }
 

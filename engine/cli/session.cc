@@ -4,6 +4,8 @@
 
 #include "engine/apply/observe.h"
 #include "engine/manifest/load.h"
+#include "engine/util/secret.h"
+#include "engine/util/strings.h"
 
 namespace xcert::cli {
 
@@ -115,6 +117,41 @@ bool PrepareToIssue(Session& session, const Plan& plan, Output& out) {
   diagnostics.SortAndUnique();
   out.Report(diagnostics);
   return !diagnostics.has_errors();
+}
+
+std::optional<std::string> ReadBackupPassword(const Session& session, const Plan& plan,
+                                              Output& out) {
+  const Manifest& m = session.manifest;
+  size_t backups = 0, with_keys = 0;
+  for (const Step& s : plan.steps) {
+    if (s.kind != StepKind::kBackupExport) continue;
+    ++backups;
+    with_keys += !s.certificate_only;
+  }
+  const std::string why = "the plan backs up " + CountNoun(backups, "certificate");
+  Diagnostics problems;
+  if (backups > 0 && m.backup.path.empty()) {
+    problems.Error(m.source.Find("/backup"), why + " but the manifest sets no backup.path",
+                   "add backup: { path: ./backups, passwordEnv: XCERT_BACKUP_PASSWORD }");
+  } else if (with_keys > 0 && m.backup.password.empty()) {
+    problems.Error(m.source.Find("/backup"),
+                   why + " with private keys but the manifest sets no backup password",
+                   "add backup.passwordEnv (an environment variable) or backup.passwordFile");
+  } else if (with_keys > 0) {
+    const std::string setting =
+        m.backup.password.env.empty() ? "backup.passwordFile" : "backup.passwordEnv";
+    Result<std::string> password =
+        ReadSecret(m.backup.password.env, m.backup.password.file, m.base_dir, setting);
+    if (password.ok()) return std::move(password).value();
+    problems.Error(
+        m.source.Find(m.backup.password.env.empty() ? "/backup/passwordFile"
+                                                    : "/backup/passwordEnv"),
+        password.status().message(),
+        why + " with " + CountNoun(with_keys, "private key") + ", encrypted with this password");
+  }
+  if (problems.empty()) return std::string();
+  out.Report(problems);
+  return std::nullopt;
 }
 
 }  // namespace xcert::cli

@@ -62,4 +62,13 @@ Result<Plan> MakePlan(const Session& session, const std::set<std::string>& serve
 // nothing, run without the CA key's password. false after reporting errors.
 bool PrepareToIssue(Session& session, const Plan& plan, Output& out);
 
+// The password of the PKCS#12 backups `plan` makes ("" when no backup step
+// exports a private key). A missing backup.path or password setting, or a
+// password that is not set, not readable or empty, is an error at the
+// manifest line that sets it (or should), naming the variable or file to set,
+// so that plan reports what apply would otherwise meet half-way. nullopt after
+// reporting errors to `out`.
+std::optional<std::string> ReadBackupPassword(const Session& session, const Plan& plan,
+                                              Output& out);
+
 }  // namespace xcert::cli

@@ -37,7 +37,7 @@ class CertificateChecker {
         m_(c.manifest()),
         cert_(m_.certificates[index]),
         pointer_(CheckContext::Certificate(index)),
-        name_("certificate '" + cert_.name + "'") {}
+        name_("certificate " + Quote(cert_.name)) {}
 
   void Check() {
     if (r_.IsBad(pointer_)) return;
@@ -68,9 +68,9 @@ class CertificateChecker {
     const std::string known =
         names.empty() ? "the manifest declares no issuers" : "known issuers: " + KnownNames(names);
     const std::string match = ClosestMatch(cert_.issuer, names);
-    r_.Error(Field("issuer"), name_ + " names unknown issuer '" + cert_.issuer + "'; " + known,
-             match.empty() ? "add an issuer named '" + cert_.issuer + "' to 'issuers'"
-                           : "did you mean '" + match + "'?");
+    r_.Error(Field("issuer"), name_ + " names unknown issuer " + Quote(cert_.issuer) + "; " + known,
+             match.empty() ? "add an issuer named " + Quote(cert_.issuer) + " to 'issuers'"
+                           : "did you mean " + Quote(match) + "?");
   }
 
   void CheckServerReferences() {
@@ -84,17 +84,17 @@ class CertificateChecker {
       for (const ServerSpec& s : m_.servers) {
         names.push_back(s.name);
         if (hint.empty() && EqualsIgnoreCase(s.name, server)) {
-          hint = "did you mean '" + s.name + "'? (names are case-sensitive)";
+          hint = "did you mean " + Quote(s.name) + "? (names are case-sensitive)";
         }
       }
       if (hint.empty()) {
         const std::string match = ClosestMatch(server, names);
-        hint = match.empty() ? "add a server named '" + server + "' to 'servers'"
-                             : "did you mean '" + match + "'?";
+        hint = match.empty() ? "add a server named " + Quote(server) + " to 'servers'"
+                             : "did you mean " + Quote(match) + "?";
       }
       const std::string known = names.empty() ? "the manifest declares no servers"
                                               : "known servers: " + KnownNames(names);
-      r_.Error(p, name_ + " names unknown server '" + server + "'; " + known, hint);
+      r_.Error(p, name_ + " names unknown server " + Quote(server) + "; " + known, hint);
     }
   }
 
@@ -173,9 +173,9 @@ class CertificateChecker {
                "braces are reserved for the placeholders " + std::string(kKnownPlaceholders));
     } else if (!scan.unknown.empty()) {
       const std::string match = ClosestMatch(scan.unknown[0], {"{server}", "{fqdn}", "{domain}"});
-      r_.Error(pointer, "unknown placeholder '" + scan.unknown[0] + "' in " + where,
+      r_.Error(pointer, "unknown placeholder " + Quote(scan.unknown[0]) + " in " + where,
                match.empty() ? "known placeholders: " + std::string(kKnownPlaceholders)
-                             : "did you mean '" + match + "'?");
+                             : "did you mean " + Quote(match) + "?");
     } else if (scan.per_server() && !cert_.per_server) {
       r_.Error(pointer,
                "placeholder '" + std::string(scan.server ? "{server}" : "{fqdn}") + "' in " +
@@ -199,7 +199,7 @@ class CertificateChecker {
                     : TextState{true, false};
     for (size_t j = 0; j < cert_.dns_names.size(); ++j) {
       const std::string& n = cert_.dns_names[j];
-      dns_.push_back(CheckText(JoinPointer(Field("dnsNames"), j), "DNS name '" + n + "'", n));
+      dns_.push_back(CheckText(JoinPointer(Field("dnsNames"), j), "DNS name " + Quote(n), n));
     }
     if (cert_.per_server && !uses_server_placeholders_ && !r_.IsBad(Field("perServer"))) {
       r_.Warning(Field("perServer"),
@@ -222,7 +222,7 @@ class CertificateChecker {
     }
     for (const ServerSpec* server : targets) {
       const CertificateSpec expanded = ExpandCertificate(cert_, server, m_.organization.domain);
-      const std::string for_server = server ? " (for server '" + server->name + "')" : "";
+      const std::string for_server = server ? " (for server " + Quote(server->name) + ")" : "";
       CheckDnsNames(expanded, for_server);
       CheckSubject(expanded, subject_.per_server ? for_server : "");
       CheckFriendlyName(expanded, friendly_.per_server ? for_server : "");
@@ -236,7 +236,7 @@ class CertificateChecker {
     Result<std::vector<Rdn>> rdns = ParseDn(e.subject);
     if (!rdns.ok()) {
       r_.Error(Field("subject"),
-               "subject '" + e.subject + "' of " + name_ + for_server +
+               "subject " + Quote(e.subject) + " of " + name_ + for_server +
                    " is not a valid distinguished name: " + rdns.status().message(),
                "write it most specific first, e.g. 'CN=mail.contoso.com, O=Contoso, C=DE'");
       return;
@@ -247,8 +247,9 @@ class CertificateChecker {
       r_.Warning(Field("subject"), "the subject of " + name_ + " has no CN",
                  "Exchange lists certificates by CN; add 'CN=<the main DNS name>'");
     } else if (AllDnsNamesOk() && !AnyCovers(e.dns_names, cn)) {
-      r_.Warning(Field("subject"), "CN '" + cn + "' of " + name_ + " is not among its dnsNames",
-                 "add '" + cn + "' to dnsNames: clients check the DNS names, not the CN");
+      r_.Warning(Field("subject"),
+                 "CN " + Quote(cn) + " of " + name_ + " is not among its dnsNames",
+                 "add " + Quote(cn) + " to dnsNames: clients check the DNS names, not the CN");
     }
   }
 
@@ -266,13 +267,13 @@ class CertificateChecker {
       const std::string for_server = dns_[j].per_server ? server_suffix : "";
       const std::string why = WhyInvalidDnsName(n);
       if (!why.empty()) {
-        r_.Error(p, "DNS name '" + n + "' of " + name_ + for_server + " is not valid: " + why,
+        r_.Error(p, "DNS name " + Quote(n) + " of " + name_ + for_server + " is not valid: " + why,
                  "write a host name such as mail.contoso.com (or *.contoso.com)");
         continue;
       }
       auto [it, inserted] = seen.emplace(ToLower(n), j);
       if (!inserted) {
-        r_.Error(p, "DNS name '" + n + "' is listed twice in " + name_ + for_server,
+        r_.Error(p, "DNS name " + Quote(n) + " is listed twice in " + name_ + for_server,
                  "remove one (DNS names are compared without regard to case)");
       }
     }
@@ -361,7 +362,7 @@ void CheckFileIssuers(const CheckContext& c) {
     auto [it, inserted] = first_user.emplace(issuer->name, i);
     if (!inserted) {
       c.reporter().Error(p + "/issuer",
-                         "file issuer '" + issuer->name + "' of " + name +
+                         "file issuer " + Quote(issuer->name) + " of " + name +
                              " is already used by certificate '" + certs[it->second].name + "'",
                          "a file issuer supplies exactly one certificate; declare one file issuer "
                          "per certificate file");

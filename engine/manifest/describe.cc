@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "engine/manifest/pointer.h"
+#include "engine/util/strings.h"
 
 namespace xcert::manifest {
 
@@ -40,7 +41,7 @@ Split SplitAtOwner(const json& doc, std::string_view pointer) {
     // An entry whose own name is in question is called by its number.
     const bool about_name = out.fields.size() == 3 && out.fields[2] == "name";
     if (!about_name && name && name->is_string() && !name->get_ref<const std::string&>().empty()) {
-      out.owner = std::string(s.entry) + " '" + name->get<std::string>() + "'";
+      out.owner = std::string(s.entry) + " " + Quote(name->get<std::string>());
     } else {
       out.owner = std::string(s.entry) + " #" + std::to_string(index + 1);
     }
@@ -84,7 +85,7 @@ std::string DescribeValue(const json& doc, std::string_view pointer) {
   const Split s = SplitAtOwner(doc, pointer);
   if (s.fields.empty()) return s.owner.empty() ? "the manifest" : s.owner;
   if (s.owner.empty() && s.fields.size() == 1 && IsSection(s.fields[0])) {
-    return "section '" + s.fields[0] + "'";
+    return "section " + Quote(s.fields[0]);
   }
   const size_t n = s.fields.size();
   if (IsIndexToken(s.fields[n - 1]) && n > 1) {
@@ -92,7 +93,7 @@ std::string DescribeValue(const json& doc, std::string_view pointer) {
                          Dotted(s.fields, n - 1) + "'",
                      s.owner);
   }
-  return WithOwner("field '" + Dotted(s.fields, n) + "'", s.owner);
+  return WithOwner("field " + Quote(Dotted(s.fields, n)), s.owner);
 }
 
 std::string DescribeContainer(const json& doc, std::string_view pointer) {
@@ -104,7 +105,7 @@ std::string DescribeContainer(const json& doc, std::string_view pointer) {
 
 std::string QuoteValue(const json& value) {
   switch (value.type()) {
-    case json::value_t::string: return "'" + value.get<std::string>() + "'";
+    case json::value_t::string: return Quote(value.get_ref<const std::string&>());
     case json::value_t::array: return "a list";
     case json::value_t::object: return "a mapping";
     case json::value_t::null: return "nothing";

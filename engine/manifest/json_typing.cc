@@ -7,6 +7,7 @@
 
 #include "engine/manifest/describe.h"
 #include "engine/manifest/pointer.h"
+#include "engine/util/strings.h"
 
 namespace xcert::manifest {
 
@@ -137,7 +138,7 @@ json ConvertCollection(const YamlNode& node, const std::string& pointer, Reporte
   if (!node.tag.empty() && node.tag != std::string(kYamlTagPrefix) + (is_map ? "map" : "seq")) {
     r.Error(
         pointer,
-        DescribeValue(json(), pointer) + " has the unsupported tag '" + ShortTag(node.tag) + "'",
+        DescribeValue(json(), pointer) + " has the unsupported tag " + Quote(ShortTag(node.tag)),
         "xcert reads plain YAML; remove the tag");
   }
   if (!is_map) {
@@ -187,7 +188,7 @@ TypedScalar TypeScalar(const YamlNode& node) {
   if (node.tag.empty()) return {node.plain ? ResolvePlain(s) : json(s), ""};
   const std::string tag = ShortTag(node.tag);
   const auto fail = [&](const std::string& what) {
-    return TypedScalar{json(s), "'" + s + "' is not " + what + " (it is tagged " + tag + ")"};
+    return TypedScalar{json(s), Quote(s) + " is not " + what + " (it is tagged " + tag + ")"};
   };
   if (tag == "!!str") return {json(s), ""};
   if (tag == "!!null") return IsNull(s) ? TypedScalar{json(nullptr), ""} : fail("null");
@@ -204,7 +205,7 @@ TypedScalar TypeScalar(const YamlNode& node) {
     if (!f) f = AsInt(s);
     return f ? TypedScalar{json(f->get<double>()), ""} : fail("a number");
   }
-  return {json(s), "the tag '" + tag + "' is not supported"};
+  return {json(s), "the tag " + Quote(tag) + " is not supported"};
 }
 
 bool IsPlainString(std::string_view text) { return ResolvePlain(text).is_string(); }

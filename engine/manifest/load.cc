@@ -7,6 +7,7 @@
 
 #include "engine/manifest/build.h"
 #include "engine/manifest/json_typing.h"
+#include "engine/manifest/key_material_check.h"
 #include "engine/manifest/reporter.h"
 #include "engine/manifest/schema_check.h"
 #include "engine/manifest/semantic_check.h"
@@ -42,6 +43,7 @@ LoadResult LoadManifestText(std::string_view text, const std::string& display_pa
   manifest::Reporter reporter(display_path, yaml.root);
   reporter.diagnostics() = std::move(result.diagnostics);
   const nlohmann::json doc = manifest::ToJson(*yaml.root, reporter);
+  manifest::CheckKeyMaterial(doc, reporter);
   manifest::CheckSchema(doc, reporter);
   Manifest m = manifest::BuildManifest(doc, reporter);
   manifest::CheckSemantics(m, doc, reporter);

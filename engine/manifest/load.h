@@ -1,7 +1,7 @@
 // Loading a manifest: YAML -> positioned tree -> JSON (YAML 1.2 core scalar
-// typing) -> schema check (schemas/manifest.schema.json, valijson) -> typed
-// Manifest -> semantic checks. Every problem in the file is reported in one
-// run as a Diagnostic with file:line:col, sorted by position.
+// typing) -> key material check (no key pasted in) -> schema check
+// (schemas/manifest.schema.json, valijson) -> typed Manifest -> semantic checks. Every problem in
+// the file is reported in one run as a Diagnostic with file:line:col, sorted by position.
 #pragma once
 
 #include <optional>

@@ -21,6 +21,7 @@
 #include "engine/manifest/pointer.h"
 #include "engine/manifest/schema_explain.h"
 #include "engine/util/embedded.h"
+#include "engine/util/quote.h"
 
 namespace xcert::manifest {
 
@@ -134,7 +135,8 @@ void CheckSchema(const json& doc, Reporter& reporter) {
     if (explainer.Explain(doc, pointer, reporter) > 0 || conditional.count(pointer)) continue;
     // Not expected (the explainer covers the keywords the schema uses), but
     // never drop a problem: say it in valijson's words.
-    reporter.Error(pointer, "schema violation: " + description, "see docs/manifest.md");
+    reporter.Error(pointer, "schema violation: " + MessageValue(description),
+                   "see docs/manifest.md");
   }
 }
 

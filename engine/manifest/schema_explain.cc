@@ -145,7 +145,7 @@ std::string DidYouMean(const json& value, const json& candidates) {
     names.push_back(c.get<std::string>());
   }
   const std::string match = ClosestMatch(text, names);
-  return match.empty() ? "" : "did you mean '" + match + "'?";
+  return match.empty() ? "" : "did you mean " + Quote(match) + "?";
 }
 
 size_t Utf8Length(const std::string& s) {
@@ -174,7 +174,7 @@ std::string UnknownFieldHint(const std::string& key, const json& sub, bool at_ro
   std::vector<std::string> names;
   for (auto it = properties.begin(); it != properties.end(); ++it) names.push_back(it.key());
   const std::string match = ClosestMatch(key, names);
-  if (!match.empty()) return "did you mean '" + match + "'?";
+  if (!match.empty()) return "did you mean " + Quote(match) + "?";
   std::string hint = "allowed fields: " + Join(names, ", ");
   if (at_root) hint += " (and your own fields starting with 'x-')";
   return hint;
@@ -271,6 +271,7 @@ int SchemaExplainer::Explain(const json& doc, const std::string& pointer, Report
   const json sub = SubschemaAt(pointer);
   const json* value = ValueAt(doc, pointer);
   if (!sub.is_object() || !value) return 0;
+  if (sub.value("x-valueNotShown", false)) return ExplainUnshown(doc, pointer, *value, sub, r);
   if (int n = ExplainType(doc, pointer, *value, sub, r)) return n;
   if (int n = ExplainEnum(doc, pointer, *value, sub, r)) return n;
   if (value->is_string()) return ExplainString(doc, pointer, value->get<std::string>(), sub, r);
@@ -344,10 +345,31 @@ int SchemaExplainer::ExplainString(const json& doc, const std::string& pointer,
       !Matches(sub["pattern"].get<std::string>(), value)) {
     const std::string hint = sub.value(
         "patternErrorMessage", "it must match the pattern " + sub["pattern"].get<std::string>());
-    r.Error(pointer, what + " has an invalid value '" + value + "'", hint);
+    r.Error(pointer, what + " has an invalid value " + Quote(value), hint);
     return 1;
   }
   return 0;
+}
+
+int SchemaExplainer::ExplainUnshown(const json& doc, const std::string& pointer, const json& value,
+                                    const json& sub, Reporter& r) const {
+  if (value.is_string() && !value.get_ref<const std::string&>().empty() &&
+      (!sub.contains("pattern") || !sub["pattern"].is_string() ||
+       Matches(sub["pattern"].get<std::string>(), value.get<std::string>()))) {
+    return 0;
+  }
+  const std::string what = DescribeValue(doc, pointer);
+  const std::string hint = sub.value("patternErrorMessage", "write the name of the variable");
+  if (value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty())) {
+    r.Error(pointer, what + " is empty", hint);
+  } else {
+    r.Error(pointer,
+            what +
+                " is not a valid environment variable name (the value is not shown: it may be "
+                "a password)",
+            hint);
+  }
+  return 1;
 }
 
 int SchemaExplainer::ExplainNumber(const json& doc, const std::string& pointer, const json& value,
@@ -430,14 +452,14 @@ int SchemaExplainer::ExplainObject(const json& doc, const std::string& pointer, 
       }
       const std::string example =
           properties.contains(field) ? Example(Resolve(properties[field])) : "";
-      r.Error(JoinPointer(pointer, field), where + " is missing required field '" + field + "'",
+      r.Error(JoinPointer(pointer, field), where + " is missing required field " + Quote(field),
               example.empty() ? "add '" + field + ":' (see docs/manifest.md)"
                               : "add '" + field + ": " + example + "'");
       ++reported;
     }
   }
   for (const std::string& key : unknown) {
-    r.Error(JoinPointer(pointer, key), "unknown field '" + key + "' in " + where,
+    r.Error(JoinPointer(pointer, key), "unknown field " + Quote(key) + " in " + where,
             UnknownFieldHint(key, sub, pointer.empty()), At::kKey);
     ++reported;
   }

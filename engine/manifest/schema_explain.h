@@ -49,6 +49,11 @@ class SchemaExplainer {
                   const nlohmann::json& value, const nlohmann::json& sub, Reporter& r) const;
   int ExplainString(const nlohmann::json& doc, const std::string& pointer, const std::string& value,
                     const nlohmann::json& sub, Reporter& r);
+  // A value the schema marks "x-valueNotShown" (the name of the variable that
+  // holds a password, where the password itself may have been written): the
+  // error says what is wrong without the value.
+  int ExplainUnshown(const nlohmann::json& doc, const std::string& pointer,
+                     const nlohmann::json& value, const nlohmann::json& sub, Reporter& r) const;
   int ExplainNumber(const nlohmann::json& doc, const std::string& pointer,
                     const nlohmann::json& value, const nlohmann::json& sub, Reporter& r) const;
   int ExplainArray(const nlohmann::json& doc, const std::string& pointer,

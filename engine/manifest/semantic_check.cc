@@ -29,7 +29,7 @@ void CheckUniqueNames(const std::vector<T>& items, std::string_view what,
     if (inserted) continue;
     const std::string& earlier = items[it->second].name;
     std::string where = "first at line " + std::to_string(c.LineOf(pointer(it->second, "name")));
-    if (earlier != items[i].name) where += ", as '" + earlier + "'";
+    if (earlier != items[i].name) where += ", as " + Quote(earlier);
     c.reporter().Error(
         pointer(i, "name"),
         std::string(what) + " name '" + items[i].name + "' is used twice (" + where + ")",
@@ -46,7 +46,7 @@ void CheckSecretPair(const CheckContext& c, const std::string& object, const cha
                      const char* file) {
   if (Present(c, object, env) && Present(c, object, file)) {
     c.reporter().Error(JoinPointer(object, file),
-                       std::string("set only one of '") + env + "' and '" + file + "'",
+                       std::string("set only one of '") + env + "' and " + Quote(file),
                        "remove one of them", At::kKey);
   }
 }
@@ -57,9 +57,10 @@ void CheckOrganization(const CheckContext& c) {
   std::string why = WhyInvalidDnsName(domain);
   if (why.empty() && domain.starts_with("*.")) why = "it is a wildcard";
   if (!why.empty()) {
-    c.reporter().Error("/organization/domain",
-                       "organization domain '" + domain + "' is not a valid DNS domain: " + why,
-                       "write the domain itself, e.g. contoso.com");
+    c.reporter().Error(
+        "/organization/domain",
+        "organization domain " + Quote(domain) + " is not a valid DNS domain: " + why,
+        "write the domain itself, e.g. contoso.com");
   }
 }
 
@@ -71,7 +72,7 @@ void CheckStore(const CheckContext& c) {
   const std::string type(StoreTypeName(s.type));
   if (s.type != StoreType::kExchange) {
     if (s.path.empty()) {
-      r.Error("/store/path", "a store of type '" + type + "' needs 'path'",
+      r.Error("/store/path", "a store of type " + Quote(type) + " needs 'path'",
               "add 'path: ./store' (relative to this file)");
     }
     if (Present(c, "/store", "transport")) {
@@ -200,8 +201,8 @@ class IssuerChecker {
 
  private:
   std::string Name() const {
-    return "issuer '" + issuer_.name + "' of type '" + std::string(IssuerTypeName(issuer_.type)) +
-           "'";
+    return "issuer " + Quote(issuer_.name) + " of type '" +
+           std::string(IssuerTypeName(issuer_.type)) + "'";
   }
   bool Has(const char* field) const { return Present(c_, pointer_, field); }
 
@@ -210,7 +211,7 @@ class IssuerChecker {
       if (Has(f)) continue;
       const FieldInfo& info = Info(f);
       c_.reporter().Error(JoinPointer(pointer_, f),
-                          Name() + " needs '" + f + "' (" + info.meaning + ")",
+                          Name() + " needs " + Quote(f) + " (" + info.meaning + ")",
                           "add '" + std::string(f) + ": " + info.example + "'");
     }
   }
@@ -224,7 +225,8 @@ class IssuerChecker {
         continue;
       }
       c_.reporter().Error(JoinPointer(pointer_, f.name),
-                          "field '" + std::string(f.name) + "' is not used by an issuer of type '" +
+                          "field " + Quote(std::string(f.name)) +
+                              " is not used by an issuer of type '" +
                               std::string(IssuerTypeName(issuer_.type)) + "'",
                           "remove it, or change the issuer's type", At::kKey);
     }
@@ -275,17 +277,17 @@ void CheckFqdns(const CheckContext& c) {
       why = "it is not fully qualified";
     }
     if (!why.empty()) {
-      c.reporter().Error(
-          pointer,
-          "fqdn '" + fqdn + "' of server '" + servers[i].name + "' is not a valid DNS name: " + why,
-          "write the server's full DNS name, e.g. " +
-              (servers[i].name.empty() ? "ex01" : servers[i].name) + ".contoso.com");
+      c.reporter().Error(pointer,
+                         "fqdn " + Quote(fqdn) + " of server '" + servers[i].name +
+                             "' is not a valid DNS name: " + why,
+                         "write the server's full DNS name, e.g. " +
+                             (servers[i].name.empty() ? "ex01" : servers[i].name) + ".contoso.com");
       continue;
     }
     auto [it, inserted] = first.emplace(ToLower(fqdn), i);
     if (!inserted) {
       c.reporter().Error(pointer,
-                         "fqdn '" + fqdn + "' of server '" + servers[i].name +
+                         "fqdn " + Quote(fqdn) + " of server '" + servers[i].name +
                              "' is also the fqdn of server '" + servers[it->second].name + "'",
                          "each server has its own fqdn");
     }
@@ -305,13 +307,13 @@ void CheckRoles(const CheckContext& c, size_t index) {
     const std::string entry = c.EntryPointer(roles, RoleName(role));
     if (!RoleExistsIn(role, s.version)) {
       c.reporter().Error(entry,
-                         "server '" + s.name + "' has role " + std::string(RoleName(role)) +
+                         "server " + Quote(s.name) + " has role " + std::string(RoleName(role)) +
                              ", which exists only in Exchange 2013, not in " +
                              std::string(VersionName(s.version)),
                          "remove it: since Exchange 2016 the Mailbox role includes client access");
     } else if (edge && role != Role::kEdgeTransport) {
       c.reporter().Error(entry,
-                         "server '" + s.name + "' has role " + std::string(RoleName(role)) +
+                         "server " + Quote(s.name) + " has role " + std::string(RoleName(role)) +
                              " and EdgeTransport; an Edge Transport server has no other role",
                          "declare the Edge Transport server on its own");
     }

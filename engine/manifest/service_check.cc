@@ -38,7 +38,7 @@ std::vector<const ServerSpec*> UsableServers(const CheckContext& c, size_t index
 void CheckAllowed(const CheckContext& c, size_t index) {
   const CertificateSpec& cert = c.manifest().certificates[index];
   const std::string services = CheckContext::Certificate(index, "services");
-  const std::string name = "certificate '" + cert.name + "'";
+  const std::string name = "certificate " + Quote(cert.name);
   const std::vector<const ServerSpec*> servers = UsableServers(c, index);
   for (Service service : cert.services.ToVector()) {
     const std::string entry = c.EntryPointer(services, ServiceName(service));
@@ -55,9 +55,9 @@ void CheckAllowed(const CheckContext& c, size_t index) {
       if (why.empty()) continue;
       c.reporter().Error(
           entry,
-          name + " cannot serve " + service_name + " on server '" + s->name + "' (" + Describe(*s) +
-              "): " + why,
-          "remove " + service_name + " from services, or '" + s->name + "' from servers");
+          name + " cannot serve " + service_name + " on server " + Quote(s->name) + " (" +
+              Describe(*s) + "): " + why,
+          "remove " + service_name + " from services, or " + Quote(s->name) + " from servers");
       break;
     }
   }
@@ -79,7 +79,7 @@ void CheckExclusive(const CheckContext& c) {
         if (inserted || it->second == i) continue;
         const std::string service_name(ServiceName(service));
         c.reporter().Error(c.EntryPointer(p + "/services", service_name),
-                           "server '" + s->name + "' would get " + service_name +
+                           "server " + Quote(s->name) + " would get " + service_name +
                                " from certificate '" + certs[it->second].name +
                                "' and from certificate '" + certs[i].name + "'",
                            "a server has one " + service_name +
@@ -104,7 +104,7 @@ void CheckReplaceDefaultSmtp(const CheckContext& c, size_t index) {
   const CertificateSpec& cert = c.manifest().certificates[index];
   if (!cert.replace_default_smtp) return;
   const std::string p = CheckContext::Certificate(index, "replaceDefaultSmtp");
-  const std::string name = "certificate '" + cert.name + "'";
+  const std::string name = "certificate " + Quote(cert.name);
   if (!cert.services.Has(Service::kSmtp)) {
     if (c.reporter().AnyBadAround(CheckContext::Certificate(index, "services"))) return;
     c.reporter().Error(p, name + " sets replaceDefaultSmtp but does not serve SMTP",
@@ -117,7 +117,7 @@ void CheckReplaceDefaultSmtp(const CheckContext& c, size_t index) {
     }
     c.reporter().Warning(
         p,
-        name + " replaces the default SMTP certificate of Edge Transport server '" + s->name + "'",
+        name + " replaces the default SMTP certificate of Edge Transport server " + Quote(s->name),
         "re-create the Edge Subscription afterwards, or EdgeSync cannot decrypt "
         "its credentials");
     break;

@@ -12,6 +12,7 @@
 #include <yaml-cpp/parser.h>
 
 #include "engine/manifest/pointer.h"
+#include "engine/util/strings.h"
 
 namespace xcert::manifest {
 
@@ -236,8 +237,8 @@ class TreeBuilder final : public YAML::EventHandler {
     auto [it, inserted] = f.seen.emplace(key->text, key->pos);
     if (!inserted) {
       Error(key->pos,
-            "duplicate key '" + key->text + "' (first at line " + std::to_string(it->second.line) +
-                ")",
+            "duplicate key " + Quote(key->text) + " (first at line " +
+                std::to_string(it->second.line) + ")",
             "YAML keeps only one of them; remove or rename one");
       f.drop_value = true;
       return;

@@ -48,7 +48,7 @@ Result<std::vector<std::string>> SplitRdns(std::string_view text) {
     const char c = text[i];
     if (c == '\\') {
       if (i + 1 >= text.size())
-        return InvalidArgument("'" + std::string(text) + "' ends with a lone '\\'");
+        return InvalidArgument(Quote(std::string(text)) + " ends with a lone '\\'");
       cur += c;
       cur += text[++i];
     } else if (c == '"') {
@@ -61,7 +61,7 @@ Result<std::vector<std::string>> SplitRdns(std::string_view text) {
       cur += c;
     }
   }
-  if (quoted) return InvalidArgument("unterminated quote in '" + std::string(text) + "'");
+  if (quoted) return InvalidArgument("unterminated quote in " + Quote(std::string(text)));
   parts.push_back(cur);
   return parts;
 }
@@ -89,7 +89,7 @@ Result<std::string> UnescapeValue(std::string_view v) {
       if (quoted || !std::isspace(static_cast<unsigned char>(c))) keep = out.size();
       continue;
     }
-    if (i + 1 >= v.size()) return InvalidArgument("'" + std::string(v) + "' ends with a lone '\\'");
+    if (i + 1 >= v.size()) return InvalidArgument(Quote(std::string(v)) + " ends with a lone '\\'");
     if (i + 2 < v.size() && HexValue(v[i + 1]) >= 0 && HexValue(v[i + 2]) >= 0) {
       out += char(HexValue(v[i + 1]) * 16 + HexValue(v[i + 2]));
       i += 2;
@@ -131,12 +131,14 @@ Result<std::vector<Rdn>> ParseDn(std::string_view text) {
       if (t.alias == type) canonical = t.canonical;
     }
     if (canonical.empty()) {
-      return InvalidArgument("unknown attribute type '" + type + "' (known: " + KnownTypes() + ")");
+      return InvalidArgument("unknown attribute type " + Quote(type) + " (known: " + KnownTypes() +
+                             ")");
     }
     XCERT_ASSIGN_OR_RETURN(std::string value, UnescapeValue(std::string_view(part).substr(eq + 1)));
     if (value.empty()) return InvalidArgument("attribute " + canonical + " has an empty value");
     if (Utf8Length(value) > 64 && canonical != "DC") {
-      return InvalidArgument(canonical + " value '" + value + "' is longer than 64 characters");
+      return InvalidArgument(canonical + " value " + Quote(value) +
+                             " is longer than 64 characters");
     }
     if (canonical == "C" && (value.size() != 2 || !std::isalpha((unsigned char)value[0]) ||
                              !std::isalpha((unsigned char)value[1]))) {

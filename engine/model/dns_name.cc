@@ -31,9 +31,10 @@ bool LooksLikeIpv6(std::string_view name) {
 
 std::string CheckLabel(std::string_view label) {
   if (label.empty()) return "it has an empty label";
-  if (label.size() > 63) return "label '" + std::string(label) + "' is longer than 63 characters";
+  if (label.size() > 63)
+    return "label " + Quote(std::string(label)) + " is longer than 63 characters";
   if (label.front() == '-' || label.back() == '-') {
-    return "label '" + std::string(label) + "' starts or ends with a hyphen";
+    return "label " + Quote(std::string(label)) + " starts or ends with a hyphen";
   }
   for (char c : label) {
     const auto u = static_cast<unsigned char>(c);

@@ -161,15 +161,17 @@ std::string KeyDescription(const CertificateInfo& c) {
 std::string IssuerProblem(const IssuerFacts& f, const CertificateInfo& c, NameCache& names) {
   switch (f.type) {
     case IssuerType::kSelfSigned:
-      return c.self_signed ? "" : "issued by '" + c.issuer + "', wants a self-signed certificate";
+      return c.self_signed ? ""
+                           : "issued by " + Quote(c.issuer) + ", wants a self-signed certificate";
     case IssuerType::kCa: {
       const bool same_name = names.SameDn(c.issuer, f.ca_subject);
       const bool same_key = f.ca_key_id.empty() || c.authority_key_id.empty() ||
                             EqualsIgnoreCase(c.authority_key_id, f.ca_key_id);
       if (same_name && same_key) return "";
       if (same_name)
-        return "issued by an older key of '" + f.ca_subject + "' (the CA was re-keyed)";
-      return "issued by '" + c.issuer + "', wants '" + f.ca_subject + "' (issuer " + f.name + ")";
+        return "issued by an older key of " + Quote(f.ca_subject) + " (the CA was re-keyed)";
+      return "issued by " + Quote(c.issuer) + ", wants " + Quote(f.ca_subject) + " (issuer " +
+             f.name + ")";
     }
     case IssuerType::kFile:
       if (c.thumbprint == f.supplied.thumbprint) return "";
@@ -213,8 +215,8 @@ bool EvaluateInto(const DesiredCertificate& d, const IssuerFacts& f, const Certi
   if (signed_elsewhere ? !names.SameCommonName(c.subject, d.subject)
                        : !names.SameDn(c.subject, d.subject)) {
     if (quick) return false;
-    out->push_back({Reason::kSubjectMismatch, "has '" + c.subject + "', wants '" + d.subject + "'",
-                    d.where_subject});
+    out->push_back({Reason::kSubjectMismatch,
+                    "has " + Quote(c.subject) + ", wants " + Quote(d.subject), d.where_subject});
   }
   if (signed_elsewhere) {
     const std::vector<std::string> uncovered = UncoveredNames(c, d.dns_names);
@@ -512,7 +514,7 @@ class Differ {
     if (!prev) {
       c.action = ChangeAction::kCreate;
       c.reasons = {
-          {Reason::kMissing, "no certificate for '" + d.name + "' on " + s.server, d.where}};
+          {Reason::kMissing, "no certificate for " + Quote(d.name) + " on " + s.server, d.where}};
       return c;
     }
     c.action = ChangeAction::kReplace;
@@ -562,8 +564,8 @@ class Differ {
   std::string BindingDetail(const DesiredCertificate& d, const ServerState& s, Service svc,
                             const std::string& current, const std::string& target) const {
     const std::string name(ServiceName(svc));
-    const std::string wanted = target.empty() ? "the new '" + d.name + "'"
-                                              : "'" + d.name + "' (" + ShortThumb(target) + ")";
+    const std::string wanted = target.empty() ? "the new " + Quote(d.name)
+                                              : Quote(d.name) + " (" + ShortThumb(target) + ")";
     if (svc == Service::kSmtp && d.replace_default_smtp) {
       return (current.empty() ? "there is no default SMTP certificate"
                               : "the default SMTP certificate is " + Describe(s, current)) +

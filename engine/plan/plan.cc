@@ -152,18 +152,18 @@ class Builder {
       case Provision::kCreateRequest: {
         Step s = ForCertificate(StepKind::kCreate, c.server, d);
         s.pending_request = c.provision == Provision::kCreateRequest;
-        s.summary = s.pending_request
-                        ? "create a key and certificate request for '" + d.name + "' on " +
-                              c.server + " (" + d.key.ToString() + "; CSR to the outbox of " +
-                              d.issuer + ")"
-                        : "create self-signed '" + d.name + "' on " + c.server + " (" + spec + ")";
+        s.summary =
+            s.pending_request
+                ? "create a key and certificate request for " + Quote(d.name) + " on " + c.server +
+                      " (" + d.key.ToString() + "; CSR to the outbox of " + d.issuer + ")"
+                : "create self-signed " + Quote(d.name) + " on " + c.server + " (" + spec + ")";
         provision_[{c.server, d.artifact}] = Add(std::move(s));
         return;
       }
       case Provision::kImportIssued: {
         Step s = ForCertificate(StepKind::kImport, c.server, d);
         s.source = ImportSource::kArtifact;
-        s.summary = "import '" + d.name + "' issued by " + d.issuer + " on " + c.server;
+        s.summary = "import " + Quote(d.name) + " issued by " + d.issuer + " on " + c.server;
         const size_t import = Add(std::move(s));
         Depend(import, IssueStep(d));
         provision_[{c.server, d.artifact}] = import;
@@ -177,16 +177,16 @@ class Builder {
             c.provision == Provision::kImportFile ? ImportSource::kFile : ImportSource::kInbox;
         s.source_path = c.source_path;
         s.summary = c.provision == Provision::kImportFile
-                        ? "import '" + d.name + "' from " + c.source_path + " on " + c.server
-                        : "complete the request of '" + d.name + "' on " + c.server + " with " +
-                              c.source_path;
+                        ? "import " + Quote(d.name) + " from " + c.source_path + " on " + c.server
+                        : "complete the request of " + Quote(d.name) + " on " + c.server +
+                              " with " + c.source_path;
         provision_[{c.server, d.artifact}] = Add(std::move(s));
         return;
       }
       case Provision::kImportFromServer: {
         if (blocked_servers_.count(c.source_server)) {
           diff_.blocked.push_back({c.address, c.server,
-                                   "'" + d.name + "' would be copied from " + c.source_server +
+                                   Quote(d.name) + " would be copied from " + c.source_server +
                                        ", whose store could not be read completely"});
           return;
         }
@@ -194,8 +194,8 @@ class Builder {
         s.thumbprint = c.target;
         s.source = ImportSource::kArtifact;
         s.source_server = c.source_server;
-        s.summary =
-            "import '" + d.name + "' on " + c.server + " (copied from " + c.source_server + ")";
+        s.summary = "import " + Quote(d.name) + " on " + c.server + " (copied from " +
+                    c.source_server + ")";
         const size_t import = Add(std::move(s));
         Depend(import, ExportStep(d, c.source_server, c.target));
         provision_[{c.server, d.artifact}] = import;
@@ -208,7 +208,7 @@ class Builder {
     auto it = issue_.find(d.artifact);
     if (it != issue_.end()) return it->second;
     Step s = ForCertificate(StepKind::kIssue, "", d);
-    s.summary = "issue '" + d.name + "' from " + d.issuer + " (" + d.key.ToString() + ", " +
+    s.summary = "issue " + Quote(d.name) + " from " + d.issuer + " (" + d.key.ToString() + ", " +
                 FormatDuration(d.validity) + ")";
     return issue_[d.artifact] = Add(std::move(s));
   }
@@ -220,7 +220,7 @@ class Builder {
     Step s = ForCertificate(StepKind::kExport, server, d);
     s.thumbprint = thumb;
     s.source_server = server;
-    s.summary = "export '" + d.name + "' from " + server + " to copy it to its other servers";
+    s.summary = "export " + Quote(d.name) + " from " + server + " to copy it to its other servers";
     const size_t e = export_[d.artifact] = Add(std::move(s));
     auto p = provision_.find({server, d.artifact});
     if (p != provision_.end()) Depend(e, p->second);
@@ -257,7 +257,7 @@ class Builder {
     s.services.Add(c.services.ToVector().front());
     const std::string name =
         by_artifact_.count(c.certificate) ? by_artifact_[c.certificate]->name : c.certificate;
-    s.summary = "enable '" + name + "' for " + s.services.ToString() + " on " + c.server;
+    s.summary = "enable " + Quote(name) + " for " + s.services.ToString() + " on " + c.server;
     if (s.replace_default_smtp) s.summary += " (replacing the default SMTP certificate)";
     if (backup) Depend(it->second, *backup);
   }
@@ -308,10 +308,10 @@ class Builder {
     s.thumbprint = u.certificate.thumbprint;
     s.friendly_name = u.certificate.friendly_name;
     s.subject = u.certificate.subject;
-    s.summary =
-        "remove " + ShortThumb(s.thumbprint) + " (" +
-        (s.friendly_name.empty() ? s.subject : s.friendly_name) + ") from " + u.server +
-        (u.superseded.empty() ? " (unmanaged; prune)" : " (superseded by '" + u.superseded + "')");
+    s.summary = "remove " + ShortThumb(s.thumbprint) + " (" +
+                (s.friendly_name.empty() ? s.subject : s.friendly_name) + ") from " + u.server +
+                (u.superseded.empty() ? " (unmanaged; prune)"
+                                      : " (superseded by " + Quote(u.superseded) + ")");
     Depend(Add(std::move(s)), *backup);
   }
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "engine/plan/json_writer.h"
+#include "engine/util/quote.h"
 #include "engine/util/strings.h"
 
 namespace xcert {
@@ -483,8 +484,8 @@ Result<Plan> PlanFromJsonText(std::string_view text, const std::string& path) {
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    return InvalidArgument(path + ": not a valid xcert plan: " + e.what() +
-                           "; make a new one with xcert plan -o");
+    return InvalidArgument(MessageValue(path) + ": not a valid xcert plan: " +
+                           MessageValue(e.what()) + "; make a new one with xcert plan -o");
   }
   Reader r(path);
   const int version = r.Get<int>(j, "format_version");

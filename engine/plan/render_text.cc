@@ -45,7 +45,7 @@ std::string ShortThumb(const std::string& t) { return t.size() > 8 ? t.substr(0,
 std::string Headline(const Change& c) {
   if (c.action == ChangeAction::kBind) {
     const std::string from = c.current.empty() ? "(none)" : ShortThumb(c.current);
-    const std::string to = c.target.empty() ? "new '" + c.certificate + "'" : ShortThumb(c.target);
+    const std::string to = c.target.empty() ? "new " + Quote(c.certificate) : ShortThumb(c.target);
     return c.services.ToString() + " on " + c.server + ": " + from + " -> " + to;
   }
   std::string s = "certificate \"" + c.certificate + "\" on " + c.server;
@@ -101,7 +101,7 @@ void RenderUnmanaged(const Plan& plan, std::string* out) {
     const CertificateInfo& c = u.certificate;
     *out +=
         "  " + u.server + "  " + c.thumbprint + "  " + c.services.ToLetters() + "  " + c.subject;
-    if (!u.superseded.empty()) *out += "  (older version of '" + u.superseded + "')";
+    if (!u.superseded.empty()) *out += "  (older version of " + Quote(u.superseded) + ")";
     if (u.remove)
       *out += "  -> removed (prune)";
     else if (!u.protection.empty())

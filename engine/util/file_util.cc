@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <random>
 
+#include "engine/util/quote.h"
+
 namespace xcert {
 
 namespace {
@@ -29,7 +31,7 @@ Status WriteAll(int fd, std::string_view data, const fs::path& path) {
     const ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus("writing " + path.string(), errno);
+      return ErrnoStatus("writing " + MessageValue(path.string()), errno);
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
@@ -67,7 +69,7 @@ Status SyncDir(const fs::path& dir) {
 Status WriteFileAtomic(const fs::path& path, std::string_view data, mode_t mode, DirSync dir_sync) {
   // Errors name `path`, the file the user knows about, not the temp file
   // (which is removed again on failure).
-  const std::string what = "writing " + path.string();
+  const std::string what = "writing " + MessageValue(path.string());
   const fs::path tmp = path.string() + TempSuffix();
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus(what, errno);
@@ -142,7 +144,7 @@ Status RefuseLinksBelow(const fs::path& root, const fs::path& path) {
 Result<std::string> ReadFile(const fs::path& path, Links links) {
   const int fd =
       ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (links == Links::kRefuse ? O_NOFOLLOW : 0));
-  if (fd < 0) return OpenErrorStatus("reading " + path.string(), errno);
+  if (fd < 0) return OpenErrorStatus("reading " + MessageValue(path.string()), errno);
   FdCloser closer(fd);
   std::string out;
   struct stat st;
@@ -152,7 +154,7 @@ Result<std::string> ReadFile(const fs::path& path, Links links) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus("reading " + path.string(), errno);
+      return ErrnoStatus("reading " + MessageValue(path.string()), errno);
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
@@ -166,7 +168,7 @@ Result<AppendFile> AppendFile::Open(const fs::path& path, mode_t mode, Links lin
   const int fd = ::open(
       path.c_str(),
       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (links == Links::kRefuse ? O_NOFOLLOW : 0), mode);
-  if (fd < 0) return OpenErrorStatus("opening " + path.string(), errno);
+  if (fd < 0) return OpenErrorStatus("opening " + MessageValue(path.string()), errno);
   if (!existed) {
     Status s = SyncDir(path.parent_path().empty() ? "." : path.parent_path());
     if (!s.ok()) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/util/quote.h"
+
 namespace xcert {
 
 namespace {
@@ -57,7 +59,7 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
-std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quote(std::string_view s) { return "'" + MessageValue(s) + "'"; }
 
 std::string QuotedList(const std::vector<std::string>& items) {
   if (items.empty()) return "(none)";

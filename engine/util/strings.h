@@ -17,9 +17,12 @@ std::string_view Trim(std::string_view s);
 std::vector<std::string> Split(std::string_view s, char sep);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 
-// Quotes for messages: 'name'.
+// Quotes for messages: 'name'. Every message that names a value the user
+// wrote goes through this (or MessageValue, engine/util/quote.h, without the
+// quotes): key material is never shown, control characters are escaped and
+// long values shortened.
 std::string Quote(std::string_view s);
-// "'a', 'b' and 'c'" style list for messages; "(none)" when empty.
+// "'a', 'b', 'c'": a list for messages, each item through Quote; "(none)" when empty.
 std::string QuotedList(const std::vector<std::string>& items);
 
 // A Unicode scalar value: at most U+10FFFF and not a surrogate.

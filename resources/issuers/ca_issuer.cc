@@ -3,6 +3,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "engine/util/strings.h"
 #include "resources/issuers/certificate_files.h"
 #include "resources/x509/builder.h"
 
@@ -23,7 +24,7 @@ bool MaySignCertificates(const std::string& der) {
 
 // Checks that `ca` can sign certificates now; reports through `ctx`.
 void CheckCaCertificate(IssuerContext& ctx, const LoadedCertificate& ca, TimePoint now) {
-  const std::string& file = ctx.spec().certificate;
+  const std::string file = ctx.Shown("certificate");
   const std::string fix = "point certificate at the CA's own certificate";
   if (!ca.info.is_ca) {
     ctx.Error("certificate",
@@ -37,7 +38,7 @@ void CheckCaCertificate(IssuerContext& ctx, const LoadedCertificate& ca, TimePoi
   }
   if (ca.info.IsExpired(now)) {
     ctx.Error("certificate",
-              "the CA certificate " + file + " ('" + ca.info.subject + "') expired on " +
+              "the CA certificate " + file + " (" + Quote(ca.info.subject) + ") expired on " +
                   DateOf(ca.info.not_after),
               "renew the CA certificate, or point certificate at its successor");
   } else if (ca.info.IsNotYetValid(now)) {
@@ -80,8 +81,8 @@ Result<x509::PrivateKey> CaIssuer::Key(Diagnostics* diagnostics) {
     std::optional<x509::PrivateKey> key = ctx.ReadPrivateKey(site_.spec.key_password);
     if (key && !key->Matches(ca_.der)) {
       ctx.Error("key",
-                "the private key " + site_.spec.key + " does not belong to the CA certificate " +
-                    site_.spec.certificate + " ('" + ca_.info.subject + "')",
+                "the private key " + ctx.Shown("key") + " does not belong to the CA certificate " +
+                    ctx.Shown("certificate") + " (" + Quote(ca_.info.subject) + ")",
                 "give the key the CA certificate was made for");
     }
     if (ctx.failed()) {
@@ -107,7 +108,7 @@ IssuerFacts CaIssuer::Facts() const {
 }
 
 Result<IssuedCertificate> CaIssuer::Issue(const IssueRequest& request) {
-  const std::string what = "issuer '" + name() + "' cannot issue '" + request.subject + "'";
+  const std::string what = "issuer " + Quote(name()) + " cannot issue " + Quote(request.subject);
   if (request.validity <= Seconds(0)) {
     return InvalidArgument(what + ": the validity must be positive");
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engine/util/file_util.h"
+#include "engine/util/quote.h"
 #include "resources/x509/parse.h"
 #include "resources/x509/pem.h"
 
@@ -27,10 +28,11 @@ Result<std::vector<LoadedCertificate>> LoadCertificates(std::string_view data) {
 Result<std::string> ReadSmallFile(const std::string& path) {
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
-  if (!fs::exists(st)) return NotFound(path + " does not exist");
-  if (!fs::is_regular_file(st)) return InvalidArgument(path + " is not a file");
+  if (!fs::exists(st)) return NotFound(MessageValue(path) + " does not exist");
+  if (!fs::is_regular_file(st)) return InvalidArgument(MessageValue(path) + " is not a file");
   if (fs::file_size(path, ec) > kMaxIssuerFileBytes) {
-    return InvalidArgument(path + " is larger than 1 MiB, so it is no certificate or key file");
+    return InvalidArgument(MessageValue(path) +
+                           " is larger than 1 MiB, so it is no certificate or key file");
   }
   return ReadFile(path);
 }

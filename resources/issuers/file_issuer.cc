@@ -1,6 +1,7 @@
 #include "resources/issuers/file_issuer.h"
 
 #include "engine/model/dn.h"
+#include "engine/util/quote.h"
 #include "engine/util/strings.h"
 #include "resources/issuers/certificate_files.h"
 #include "resources/x509/name_match.h"
@@ -32,24 +33,24 @@ bool ReadPkcs12File(IssuerContext& ctx, Supplied* out) {
     if (p12.status().code() == Code::kPermissionDenied) {
       ctx.Error(
           spec.password.env.empty() ? "passwordFile" : "passwordEnv",
-          "wrong password for PKCS#12 " + spec.pkcs12,
+          "wrong password for PKCS#12 " + ctx.Shown("pkcs12"),
           "check " + IssuerContext::SecretSetting(spec.password, "passwordEnv", "passwordFile"));
     } else {
       ctx.Error("pkcs12",
-                spec.pkcs12 + " is not a readable PKCS#12 file: " + p12.status().message(),
+                ctx.Shown("pkcs12") + " is not a readable PKCS#12 file: " + p12.status().message(),
                 "give the .pfx/.p12 file the certificate was exported to, with its private key");
     }
     return false;
   }
   if (!p12->key.valid()) {
-    ctx.Error("pkcs12", spec.pkcs12 + " holds no private key",
+    ctx.Error("pkcs12", ctx.Shown("pkcs12") + " holds no private key",
               "export the certificate again with its private key");
     return false;
   }
   Result<CertificateInfo> info = x509::ParseCertificateOpenSsl(p12->certificate_der);
   if (!info.ok()) {
-    ctx.Error("pkcs12",
-              "the certificate in " + spec.pkcs12 + " cannot be read: " + info.status().message());
+    ctx.Error("pkcs12", "the certificate in " + ctx.Shown("pkcs12") +
+                            " cannot be read: " + info.status().message());
     return false;
   }
   out->certificate = {p12->certificate_der, std::move(info).value()};
@@ -72,8 +73,8 @@ bool ReadPemFiles(IssuerContext& ctx, Supplied* out) {
   if (!leaf || !key->Matches((*certs)[*leaf].der)) {
     const std::string subject = leaf ? (*certs)[*leaf].info.subject : certs->front().info.subject;
     ctx.Error("key",
-              "the private key " + spec.key + " does not belong to the certificate " +
-                  spec.certificate + " ('" + subject + "')",
+              "the private key " + ctx.Shown("key") + " does not belong to the certificate " +
+                  ctx.Shown("certificate") + " (" + Quote(subject) + ")",
               "give the key that was created with the certificate's request");
     return false;
   }
@@ -127,7 +128,7 @@ void CheckUsers(IssuerContext& ctx, const Manifest& manifest, const LoadedCertif
   const Desired desired = Expand(manifest, {});
   for (const DesiredCertificate& d : desired.certificates) {
     if (d.issuer != ctx.spec().name) continue;
-    const std::string who = "certificate '" + d.artifact + "'";
+    const std::string who = "certificate " + Quote(d.artifact);
     const std::string from = file + " of " + ctx.Name();
     if (std::vector<std::string> missing = x509::UncoveredNames(c, d.dns_names); !missing.empty()) {
       ctx.ErrorAt(d.where_dns_names,
@@ -137,7 +138,8 @@ void CheckUsers(IssuerContext& ctx, const Manifest& manifest, const LoadedCertif
     if (!SameDn(d.subject, c.subject)) {
       ctx.ErrorAt(
           d.where_subject,
-          who + " asks for subject '" + d.subject + "' but " + from + " holds '" + c.subject + "'",
+          who + " asks for subject " + Quote(d.subject) + " but " + from + " holds " +
+              Quote(c.subject),
           "set subject: \"" + c.subject + "\" (a purchased certificate is imported as it is)");
     }
     if (!KeyFits(d.key, c)) {
@@ -152,13 +154,13 @@ void CheckUsers(IssuerContext& ctx, const Manifest& manifest, const LoadedCertif
 void CheckValidity(IssuerContext& ctx, const CertificateInfo& c, std::string_view field,
                    const std::string& file, TimePoint now) {
   if (c.IsExpired(now)) {
-    ctx.Error(
-        field,
-        "the certificate in " + file + " ('" + c.subject + "') expired on " + DateOf(c.not_after),
-        "renew it with the CA that sold it and replace " + file);
+    ctx.Error(field,
+              "the certificate in " + file + " (" + Quote(c.subject) + ") expired on " +
+                  DateOf(c.not_after),
+              "renew it with the CA that sold it and replace " + file);
   } else if (c.IsNotYetValid(now)) {
     ctx.Warning(field,
-                "the certificate in " + file + " ('" + c.subject + "') is valid only from " +
+                "the certificate in " + file + " (" + Quote(c.subject) + ") is valid only from " +
                     DateOf(c.not_before),
                 "clients refuse it until then");
   }
@@ -175,7 +177,7 @@ std::unique_ptr<FileIssuer> FileIssuer::Open(IssuerContext& ctx, const Manifest&
   if (!s) return nullptr;
   const bool pkcs12 = !ctx.spec().pkcs12.empty();
   const std::string_view field = pkcs12 ? "pkcs12" : "certificate";
-  const std::string& file = pkcs12 ? ctx.spec().pkcs12 : ctx.spec().certificate;
+  const std::string file = ctx.Shown(pkcs12 ? "pkcs12" : "certificate");
   CheckValidity(ctx, s->certificate.info, field, file, now);
   CheckUsers(ctx, manifest, s->certificate, file);
   if (ctx.failed()) return nullptr;
@@ -195,7 +197,8 @@ IssuerFacts FileIssuer::Facts() const {
 
 Result<ImportRequest> FileIssuer::ImportData(const std::string& path) {
   if (path != path_) {
-    return InvalidArgument("issuer '" + name() + "' supplies " + path_ + ", not " + path);
+    return InvalidArgument("issuer " + Quote(name()) + " supplies " + MessageValue(path_) +
+                           ", not " + MessageValue(path));
   }
   // Read again: the password is needed now, and the file may have changed.
   Diagnostics diagnostics;
@@ -203,10 +206,11 @@ Result<ImportRequest> FileIssuer::ImportData(const std::string& path) {
   std::optional<Supplied> s = Load(ctx);
   if (!s) return ctx.FirstError();
   if (s->certificate.info.thumbprint != certificate_.thumbprint) {
-    return FailedPrecondition(
-        "issuer '" + name() + "': " + path_ + " changed since the plan: it holds " +
-        s->certificate.info.thumbprint + " ('" + s->certificate.info.subject +
-        "'), the plan was made for " + certificate_.thumbprint + "; run xcert plan again");
+    return FailedPrecondition("issuer " + Quote(name()) + ": " + MessageValue(path_) +
+                              " changed since the plan: it holds " +
+                              s->certificate.info.thumbprint + " ('" + s->certificate.info.subject +
+                              "'), the plan was made for " + certificate_.thumbprint +
+                              "; run xcert plan again");
   }
   ImportRequest r;
   if (!s->pkcs12.empty() && !s->extra_chain) {

@@ -99,7 +99,7 @@ class Scanner {
     if (it == pending_.end()) {
       if (imported_.count(ToUpper(answer.thumbprint))) return;  // completed by an earlier apply
       ctx_.Warning("inbox",
-                   "inbox file " + path + " ('" + answer.subject + "', " + answer.thumbprint +
+                   "inbox file " + path + " (" + Quote(answer.subject) + ", " + answer.thumbprint +
                        ") answers no pending request: its key matches none on the servers",
                    "remove it from the inbox; xcert completes only the requests it created and "
                    "that are still pending");
@@ -140,7 +140,7 @@ std::string AnswerProblem(const std::string& path, const CertificateInfo& answer
     problems.push_back("it does not cover " + Join(missing, ", "));
   }
   if (!SameDn(answer.subject, request.subject)) {
-    problems.push_back("it is issued to '" + answer.subject + "', the request is for '" +
+    problems.push_back("it is issued to " + Quote(answer.subject) + ", the request is for '" +
                        request.subject + "'");
   }
   if (answer.IsExpired(now)) {

@@ -4,7 +4,9 @@
 
 #include <cstdio>
 
+#include "engine/util/quote.h"
 #include "engine/util/secret.h"
+#include "engine/util/strings.h"
 
 namespace xcert::issuers {
 
@@ -61,10 +63,10 @@ IssuerSite IssuerSite::Of(const Manifest& manifest, const IssuerSpec& spec) {
 IssuerContext::IssuerContext(IssuerSite site, Diagnostics* diagnostics)
     : site_(std::move(site)), diagnostics_(diagnostics) {}
 
-std::string IssuerContext::Name() const { return "issuer '" + spec().name + "'"; }
+std::string IssuerContext::Name() const { return "issuer " + Quote(spec().name); }
 
-const std::string& IssuerContext::Setting(std::string_view field) const {
-  return issuers::Setting(spec(), field);
+std::string IssuerContext::Shown(std::string_view field) const {
+  return MessageValue(issuers::Setting(spec(), field));
 }
 
 const std::string& IssuerContext::Path(std::string_view field) const {
@@ -105,13 +107,13 @@ Status IssuerContext::FirstError() const {
 }
 
 std::optional<std::string> IssuerContext::ReadFile(std::string_view field) {
-  const std::string& written = Setting(field);
+  const std::string written = Shown(field);
   Result<std::string> data = ReadSmallFile(Path(field));
   if (data.ok()) return std::move(data).value();
   if (data.status().code() == Code::kNotFound || data.status().code() == Code::kInvalidArgument) {
-    Error(
-        field, "cannot read " + written + ": " + data.status().message(),
-        "check '" + std::string(field) + "' (relative paths start at " + site_.display_base + ")");
+    Error(field, "cannot read " + written + ": " + data.status().message(),
+          "check " + Quote(std::string(field)) + " (relative paths start at " + site_.display_base +
+              ")");
   } else {
     Error(field, "cannot read " + written + ": " + data.status().message(),
           "make it readable for the user running xcert");
@@ -125,7 +127,7 @@ std::optional<std::vector<LoadedCertificate>> IssuerContext::ReadCertificates(
   if (!data) return std::nullopt;
   Result<std::vector<LoadedCertificate>> certs = LoadCertificates(*data);
   if (!certs.ok()) {
-    Error(field, Setting(field) + " holds no readable certificate: " + certs.status().message(),
+    Error(field, Shown(field) + " holds no readable certificate: " + certs.status().message(),
           "give " + std::string(what) + " as PEM, DER or PKCS#7 (.p7b)");
     return std::nullopt;
   }
@@ -137,7 +139,7 @@ std::optional<x509::PrivateKey> IssuerContext::ReadPrivateKey(const SecretRef& k
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO))) {
     Error("key",
-          "the private key file " + spec().key + " can be read by other users (mode " +
+          "the private key file " + Shown("key") + " can be read by other users (mode " +
               ModeText(st.st_mode) + ")",
           "run chmod 600 " + path);
     return std::nullopt;
@@ -155,14 +157,14 @@ std::optional<x509::PrivateKey> IssuerContext::ReadPrivateKey(const SecretRef& k
   if (key.ok()) return std::move(key).value();
   if (key.status().code() == Code::kPermissionDenied) {
     Error(key_password.env.empty() ? "keyPasswordFile" : "keyPasswordEnv",
-          "wrong password for the encrypted private key " + spec().key,
+          "wrong password for the encrypted private key " + Shown("key"),
           "check " + SecretSetting(key_password, "keyPasswordEnv", "keyPasswordFile"));
   } else if (key.status().message() == kKeyIsEncrypted) {
-    Error("key", "the private key " + spec().key + " is encrypted and no password is given",
+    Error("key", "the private key " + Shown("key") + " is encrypted and no password is given",
           "add keyPasswordEnv (an environment variable holding the password) or "
           "keyPasswordFile");
   } else {
-    Error("key", spec().key + " is not a usable private key: " + key.status().message(),
+    Error("key", Shown("key") + " is not a usable private key: " + key.status().message(),
           "give the private key as PEM (PKCS#8, or traditional RSA/EC)");
   }
   return std::nullopt;
@@ -191,8 +193,12 @@ std::optional<std::string> IssuerContext::ReadSecret(const SecretRef& ref,
 
 std::string IssuerContext::SecretSetting(const SecretRef& ref, std::string_view env_field,
                                          std::string_view file_field) {
-  if (!ref.env.empty()) return std::string(env_field) + " " + ref.env;
-  return std::string(file_field) + " " + ref.file;
+  if (!ref.env.empty()) {
+    // Only a name that is written like one: it may be the password itself.
+    const std::string name = ShownVariableName(ref.env, std::string(env_field));
+    return std::string(env_field) + (name == ref.env ? " " + name : "");
+  }
+  return std::string(file_field) + " " + MessageValue(ref.file);
 }
 
 }  // namespace xcert::issuers

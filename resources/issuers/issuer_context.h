@@ -50,8 +50,9 @@ class IssuerContext {
   const IssuerSpec& spec() const { return site_.spec; }
   // "issuer 'corp-ca'".
   std::string Name() const;
-  // The value of setting `field` as written (see issuers::Setting).
-  const std::string& Setting(std::string_view field) const;
+  // The value of setting `field` (see issuers::Setting) as a message may
+  // show it (MessageValue: never key material pasted where a path belongs).
+  std::string Shown(std::string_view field) const;
   // The path setting `field` ("certificate", "key", "chain", "pkcs12",
   // "outbox", "inbox") made absolute against the manifest's folder; "" if unset.
   const std::string& Path(std::string_view field) const;

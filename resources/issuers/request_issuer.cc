@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "engine/util/file_util.h"
+#include "engine/util/strings.h"
 #include "resources/issuers/certificate_files.h"
 #include "resources/x509/builder.h"
 #include "resources/x509/pem.h"
@@ -18,7 +19,7 @@ void CheckFolder(IssuerContext& ctx, std::string_view field, const std::string& 
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   if (fs::exists(st) && !fs::is_directory(st)) {
-    ctx.Error(field, ctx.Setting(field) + " is a file, not a folder",
+    ctx.Error(field, ctx.Shown(field) + " is a file, not a folder",
               "point " + std::string(field) + " at a folder (xcert creates it when missing)");
   }
 }
@@ -65,7 +66,7 @@ std::unique_ptr<RequestIssuer> RequestIssuer::Open(IssuerContext& ctx, const Act
   CheckFolder(ctx, "outbox", outbox);
   CheckFolder(ctx, "inbox", inbox);
   if (outbox == inbox) {
-    ctx.Error("inbox", "outbox and inbox are the same folder " + ctx.spec().inbox,
+    ctx.Error("inbox", "outbox and inbox are the same folder " + ctx.Shown("inbox"),
               "use two folders, e.g. outbox: requests/out and inbox: requests/in");
   }
   if (ctx.failed()) return nullptr;
@@ -85,7 +86,7 @@ IssuerFacts RequestIssuer::Facts() const {
 
 Result<std::string> RequestIssuer::Submit(const std::string& file_name,
                                           const std::string& csr_pem) {
-  const std::string what = "issuer '" + name_ + "' cannot write the request " + file_name;
+  const std::string what = "issuer " + Quote(name_) + " cannot write the request " + file_name;
   if (!IsPlainFileName(file_name)) {
     return InvalidArgument(what + ": not a plain file name");
   }
@@ -101,7 +102,7 @@ Result<std::string> RequestIssuer::Submit(const std::string& file_name,
 
 Result<ImportRequest> RequestIssuer::ImportData(const std::string& path) {
   const fs::path file = fs::path(path).lexically_normal();
-  const std::string what = "issuer '" + name_ + "': the CA answer " + file.string();
+  const std::string what = "issuer " + Quote(name_) + ": the CA answer " + file.string();
   if (file.parent_path() != fs::path(inbox_)) {
     return InvalidArgument(what + " is not in the inbox " + inbox_);
   }

@@ -1,5 +1,6 @@
 #include "resources/store/backup_dir.h"
 
+#include "engine/util/strings.h"
 #include "resources/store/local_format.h"
 #include "resources/store/local_reader.h"
 #include "resources/store/store_rules.h"
@@ -12,7 +13,7 @@ namespace {
 // The backup folder of `server`; names that could leave `dir` are refused.
 Result<fs::path> ServerDir(const fs::path& dir, const std::string& server) {
   if (std::string why = local::WhyInvalidServerName(server); !why.empty()) {
-    return InvalidArgument("backup of server '" + server + "': " + why);
+    return InvalidArgument("backup of server " + Quote(server) + ": " + why);
   }
   return dir / server;
 }

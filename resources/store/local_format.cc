@@ -108,7 +108,7 @@ std::string WhyInvalidServerName(std::string_view name) {
     }
   }
   if (name == kJournalDir || name == kLockFile || name == kRootMarker) {
-    return "'" + std::string(name) + "' is reserved in a local store";
+    return Quote(std::string(name)) + " is reserved in a local store";
   }
   return "";
 }

@@ -528,7 +528,7 @@ Result<ServerView> ReadServer(const fs::path& dir, const std::string& server,
     state.identity = std::move(*id);
     if (state.identity.name != server) {
       AddProblem(&problems, dir / kServerFile,
-                 "names the server '" + state.identity.name + "', not '" + server +
+                 "names the server " + Quote(state.identity.name) + ", not '" + server +
                      "' (the folder name); correct the file or rename the folder");
     }
   } else {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "engine/util/strings.h"
 #include "resources/store/local_format.h"
 #include "resources/store/store_rules.h"
 #include "resources/x509/digest.h"
@@ -129,7 +130,7 @@ LocalStore::LocalStore(fs::path root, std::string server, const Clock& clock, St
 Status LocalStore::Usable() const {
   XCERT_RETURN_IF_ERROR(root_status_);
   if (std::string why = local::WhyInvalidServerName(server()); !why.empty()) {
-    return InvalidArgument("server '" + server() + "': " + why);
+    return InvalidArgument("server " + Quote(server()) + ": " + why);
   }
   return local::CheckServerFolderExists(dir_, server());
 }
@@ -307,7 +308,7 @@ Status LocalStore::DeleteCompletedRequests() {
 Status LocalStore::CreateServer(const fs::path& root, const ServerSeed& seed) {
   const std::string& name = seed.identity.name;
   if (std::string why = local::WhyInvalidServerName(name); !why.empty()) {
-    return InvalidArgument("server '" + name + "': " + why);
+    return InvalidArgument("server " + Quote(name) + ": " + why);
   }
   // A folder of that name, a link, or a folder whose name differs only in case
   // (the same Exchange server) is refused.

@@ -28,7 +28,7 @@ struct SetupCertificate {
 Result<StoredCertificate> Make(const SetupCertificate& spec, TimePoint now) {
   XCERT_ASSIGN_OR_RETURN(x509::PrivateKey key, x509::PrivateKey::Generate(KeySpec{}));
   Result<std::string> der = x509::SelfSign(spec.tmpl, key);
-  if (!der.ok()) return der.status().WithContext("creating '" + spec.tmpl.subject + "'");
+  if (!der.ok()) return der.status().WithContext("creating " + Quote(spec.tmpl.subject));
   StoredCertificate c;
   c.der = std::move(*der);
   c.key = std::move(key);
@@ -62,11 +62,11 @@ TimePoint AddMonths(TimePoint t, int months) {
 Status CheckSetupIdentity(const ServerIdentity& id, const std::string& domain) {
   if (std::string why = WhyInvalidDnsName(id.name);
       !why.empty() || id.name.find('.') != std::string::npos) {
-    return InvalidArgument("--server '" + id.name + "': " +
+    return InvalidArgument("--server " + Quote(id.name) + ": " +
                            (why.empty() ? "give the server's host name without its domain" : why));
   }
   if (std::string why = WhyInvalidDnsName(id.fqdn); !why.empty()) {
-    return InvalidArgument("--fqdn '" + id.fqdn + "': " + why);
+    return InvalidArgument("--fqdn " + Quote(id.fqdn) + ": " + why);
   }
   if (id.roles.empty()) {
     return InvalidArgument("--roles: give at least one of Mailbox, ClientAccess, EdgeTransport");
@@ -86,7 +86,7 @@ Status CheckSetupIdentity(const ServerIdentity& id, const std::string& domain) {
   }
   if (!domain.empty()) {
     if (std::string why = WhyInvalidDnsName(domain); !why.empty()) {
-      return InvalidArgument("--domain '" + domain + "': " + why);
+      return InvalidArgument("--domain " + Quote(domain) + ": " + why);
     }
   }
   return Status::Ok();

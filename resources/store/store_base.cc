@@ -1,5 +1,6 @@
 #include "resources/store/store_base.h"
 
+#include "engine/util/strings.h"
 #include "resources/store/import_data.h"
 #include "resources/store/store_rules.h"
 #include "resources/x509/digest.h"
@@ -29,7 +30,7 @@ Result<CreateResult> StoreBase::Create(const CreateRequest& request) {
 }
 
 Result<CreateResult> StoreBase::CreateSelfSigned(const CreateRequest& request) {
-  const std::string context = "New certificate '" + request.subject + "' on " + server_;
+  const std::string context = "New certificate " + Quote(request.subject) + " on " + server_;
   // Key generation and signing take the time; they need no lock.
   Result<StoredCertificate> made = MakeSelfSigned(request, clock_.Now());
   if (!made.ok()) return made.status().WithContext(context);
@@ -44,7 +45,7 @@ Result<CreateResult> StoreBase::CreateSelfSigned(const CreateRequest& request) {
 }
 
 Result<CreateResult> StoreBase::CreatePending(const CreateRequest& request) {
-  const std::string context = "New request '" + request.subject + "' on " + server_;
+  const std::string context = "New request " + Quote(request.subject) + " on " + server_;
   Result<StoredRequest> made = MakeRequest(request, clock_.Now());
   if (!made.ok()) return made.status().WithContext(context);
   const std::string id = RequestId(made->csr_der);

@@ -62,7 +62,7 @@ Status CheckFriendlyName(const std::string& context, const std::string& friendly
 }
 
 Status CheckCreate(const std::string& server, const CreateRequest& r) {
-  const std::string what = "New certificate '" + r.subject + "' on " + server;
+  const std::string what = "New certificate " + Quote(r.subject) + " on " + server;
   XCERT_RETURN_IF_ERROR(CheckFriendlyName(what, r.friendly_name));
   if (Trim(r.subject).empty()) {
     return InvalidArgument("New certificate on " + server +

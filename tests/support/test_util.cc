@@ -13,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/support/leak_scan.h"
+
 namespace xcert::testing {
 
 TempDir::TempDir() {
@@ -152,7 +154,11 @@ RunResult RunXcert(const std::vector<std::string>& args, const fs::path& cwd,
                    const std::map<std::string, std::string>& env, const std::string& stdin_data) {
   std::vector<std::string> argv = {XcertBinary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv, cwd, env, stdin_data);
+  RunResult r = Run(argv, cwd, env, stdin_data);
+  std::string command = "xcert";
+  for (const std::string& a : args) command += " " + a;
+  ExpectNoLeaks(command, r.out, r.err, cwd, env);
+  return r;
 }
 
 }  // namespace xcert::testing

@@ -78,7 +78,9 @@ RunResult Run(const std::vector<std::string>& argv, const fs::path& cwd = {},
 // Path of the built xcert binary ($XCERT_BINARY, set by CTest).
 fs::path XcertBinary();
 
-// Runs the xcert binary with `args`.
+// Runs the xcert binary with `args`, and fails the test (ADD_FAILURE) for
+// every secret or piece of key material the run revealed in its output or in
+// the files it wrote under `cwd` (tests/support/leak_scan.h).
 RunResult RunXcert(const std::vector<std::string>& args, const fs::path& cwd = {},
                    const std::map<std::string, std::string>& env = {},
                    const std::string& stdin_data = {});

@@ -78,6 +78,21 @@ class XcertCommandTest : public ::testing::Test {
     return out;
   }
 
+  // The example with a ca issuer whose `key` holds the key itself, pasted on
+  // one line where the path of its file belongs (at line 32, column 10).
+  static std::string ManifestWithPastedCaKey(const std::string& manifest) {
+    std::string m = manifest;
+    const size_t at = m.find("  - name: self\n");
+    if (at == std::string::npos) return "the example changed: issuer self not found";
+    m.insert(at, std::string("  - name: corp-ca\n    type: ca\n    certificate: pki/ca.pem\n") +
+                     "    key: \"" + kPastedKey + "\"\n");
+    return m;
+  }
+  static constexpr const char* kPastedKey =
+      "-----BEGIN PRIVATE KEY----- "
+      "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVcB7UNPxalR9zDYAmT3dq2Wb8nYpLk4s "
+      "-----END PRIVATE KEY-----";
+
   // The names of what changed between two snapshots.
   static std::vector<std::string> Changed(const std::map<std::string, std::string>& before,
                                           const std::map<std::string, std::string>& after) {

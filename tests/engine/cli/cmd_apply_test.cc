@@ -152,9 +152,12 @@ TEST_F(ApplyCommandTest, AMissingBackupPasswordStopsBeforeAnyChange) {
   const auto before = Snapshot();
   const RunResult r = X({"apply", "--auto-approve"}, {{"XCERT_BACKUP_PASSWORD", ""}});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("error: backup.passwordEnv: the environment variable "
-                               "XCERT_BACKUP_PASSWORD is not set; export it before running xcert; "
-                               "nothing was changed\n"));
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:26:16: error: backup.passwordEnv: the environment "
+                               "variable XCERT_BACKUP_PASSWORD is not set; export it before "
+                               "running xcert; the plan backs up 1 certificate with 1 private "
+                               "key, encrypted with this password\n"));
+  EXPECT_THAT(r.err, HasSubstr("error: the backup password is needed first (see above); nothing "
+                               "was changed\n"));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
   EXPECT_EQ(X({"apply", "--auto-approve"}).exit_code, 0) << "with the password it goes through";
 }

@@ -190,11 +190,80 @@ TEST_F(PlanCommandTest, MissingManifestIsNamed) {
 TEST_F(PlanCommandTest, ManifestElsewhereResolvesItsStoreBesideIt) {
   Init();
   fs::create_directory(dir_.path() / "sub");
-  const RunResult r = RunXcert({"plan", "-f", "../xcert.yaml", "--detailed-exitcode"},
-                               dir_.path() / "sub", {{"XCERT_NOW", kNow}, {"NO_COLOR", "1"}});
+  const RunResult r =
+      RunXcert({"plan", "-f", "../xcert.yaml", "--detailed-exitcode"}, dir_.path() / "sub",
+               {{"XCERT_NOW", kNow},
+                {"NO_COLOR", "1"},
+                {"XCERT_BACKUP_PASSWORD", "cli-test-backup-password"}});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.out, HasSubstr("Plan: 1 to create"));
   EXPECT_FALSE(fs::exists(dir_.path() / "sub" / "store"));
+}
+
+// Issue 11: plan printed the whole pasted key in "cannot read ... does not exist".
+TEST_F(PlanCommandTest, AKeyPastedIntoTheManifestIsNeverPrinted) {
+  Init();
+  dir_.Write("xcert.yaml", ManifestWithPastedCaKey(ReadFileOrDie(dir_.path() / "xcert.yaml")));
+  const RunResult r = X({"plan"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:32:10: error: field 'key' in issuer 'corp-ca' holds "
+                               "key material"));
+  EXPECT_THAT(r.err, Not(HasSubstr("BEGIN")));
+  EXPECT_THAT(r.err, Not(HasSubstr("MIGHAgEA")));
+}
+
+// Issue 11: plan left a missing backup password to apply, which then stopped
+// after the plan was confirmed.
+TEST_F(PlanCommandTest, AMissingBackupPasswordIsAnErrorAtItsManifestLine) {
+  Init();
+  const auto before = Snapshot();
+  const RunResult r = RunXcert({"plan"}, dir_.path(), {{"XCERT_NOW", kNow}, {"NO_COLOR", "1"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "") << "no plan that apply could not perform";
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:26:16: error: backup.passwordEnv: the environment "
+                               "variable XCERT_BACKUP_PASSWORD is not set; export it before "
+                               "running xcert; the plan backs up 1 certificate with 1 private "
+                               "key, encrypted with this password"));
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+}
+
+TEST_F(PlanCommandTest, ABackupPasswordFileThatIsMissingOrOpenToOthersIsAnErrorAtItsLine) {
+  Init();
+  std::string m = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  m.replace(m.find("passwordEnv: XCERT_BACKUP_PASSWORD"), 34, "passwordFile: backup.pass");
+  dir_.Write("xcert.yaml", m);
+  const std::map<std::string, std::string> env = {{"XCERT_NOW", kNow}, {"NO_COLOR", "1"}};
+  RunResult r = RunXcert({"plan"}, dir_.path(), env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:26:17: error: backup.passwordFile: the secret file "));
+  EXPECT_THAT(r.err, HasSubstr("backup.pass does not exist; create it (mode 0600)"));
+  const fs::path file = dir_.Write("backup.pass", "file-backup-password\n");
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  r = RunXcert({"plan"}, dir_.path(), env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:26:17: error: backup.passwordFile: the secret file "));
+  EXPECT_THAT(r.err, HasSubstr("is readable by others (mode 0640); run chmod 600 "));
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+  r = RunXcert({"plan"}, dir_.path(), env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(1 backup)"));
+}
+
+// A password written where its variable's name belongs, in the form of a
+// name: the message says which setting to fix, without echoing it.
+TEST_F(PlanCommandTest, AVariableNameThatMayBeAPasswordIsNotEchoed) {
+  Init();
+  std::string m = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  m.replace(m.find("passwordEnv: XCERT_BACKUP_PASSWORD"), 34, "passwordEnv: Winter2026");
+  dir_.Write("xcert.yaml", m);
+  const RunResult r = X({"plan"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err,
+              HasSubstr("xcert.yaml:26:16: error: backup.passwordEnv: the environment "
+                        "variable named in backup.passwordEnv (not shown: it is not written like a "
+                        "variable name and may be a password) is not set"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Winter2026")));
 }
 
 TEST_F(PlanCommandTest, AStoreThatCannotBeReadBlocksThePlan) {

@@ -16,6 +16,7 @@ std::smatch Match(const std::string& text, const std::regex& re) {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 class ValidateCommandTest : public XcertCommandTest {};
 
@@ -71,6 +72,34 @@ TEST_F(ValidateCommandTest, EveryMistakeInOneRunSortedByLine) {
   EXPECT_THAT(r.err, HasSubstr("did you mean 'self'?"));
   EXPECT_THAT(r.err, HasSubstr("did you mean 'MailServer21'?"));
   EXPECT_THAT(r.err, HasSubstr("xcert.yaml: invalid (3 errors,"));
+}
+
+// Issue 11: a CA key pasted into the manifest passed validate, and plan and
+// apply then printed it whole in "cannot read ... does not exist".
+TEST_F(ValidateCommandTest, AKeyPastedWhereAPathBelongsIsAnErrorAtItsLineNeverShown) {
+  dir_.Write("xcert.yaml", ManifestWithPastedCaKey(ReadFileOrDie(dir_.path() / "xcert.yaml")));
+  const RunResult r = X({"validate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:32:10: error: field 'key' in issuer 'corp-ca' holds "
+                               "key material (PEM or base64), not the path of a file; the value "
+                               "is not shown; put the key material in a file readable only by "
+                               "you (chmod 600) and write that file's path here, e.g. 'key: "
+                               "pki/ca.key'"));
+  EXPECT_THAT(r.err, Not(HasSubstr("BEGIN")));
+  EXPECT_THAT(r.err, Not(HasSubstr("MIGHAgEA")));
+}
+
+// Issue 11: a password written where the NAME of its variable belongs was echoed.
+TEST_F(ValidateCommandTest, APasswordWhereAVariableNameBelongsIsNeverEchoed) {
+  std::string m = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  m.replace(m.find("passwordEnv: XCERT_BACKUP_PASSWORD"), 34, "passwordEnv: \"S3cret!Passw0rd\"");
+  dir_.Write("xcert.yaml", m);
+  const RunResult r = X({"validate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:26:16: error: field 'backup.passwordEnv' is not a "
+                               "valid environment variable name (the value is not shown: it may "
+                               "be a password); write the NAME of the environment variable"));
+  EXPECT_THAT(r.err + r.out, Not(HasSubstr("S3cret")));
 }
 
 TEST_F(ValidateCommandTest, UnreadableManifestIsInvalid) {

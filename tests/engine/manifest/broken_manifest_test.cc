@@ -164,9 +164,10 @@ prune: yes
                R"(store: {type: local, path: ./store}
 backup: {path: ./b, passwordEnv: 1PASSWORD}
 )"),
-       {"3:34: error: field 'backup.passwordEnv' has an invalid value '1PASSWORD'; write the NAME "
-        "of the environment variable that holds the password (letters, digits and '_', not "
-        "starting with a digit), never the password itself"}},
+       {"3:34: error: field 'backup.passwordEnv' is not a valid environment variable name (the "
+        "value is not shown: it may be a password); write the NAME of the environment variable "
+        "that holds the password (letters, digits and '_', not starting with a digit), never the "
+        "password itself"}},
       {"ServerNameWithUnderscore",
        Replace(kBase, R"({name: EX2,)", R"({name: EX_2,)"),
        {"8:12: error: field 'name' in server #2 has an invalid value 'EX_2'; a server name is a "

@@ -51,6 +51,24 @@ TEST_F(SecretTest, UnsetVariableNamesTheSettingAndTheVariable) {
             "export it before running xcert");
 }
 
+TEST_F(SecretTest, APasswordWhereTheVariableNameBelongsIsNeverEchoed) {
+  Result<std::string> r = ReadSecret("S3cret!pw", "", "/", "backup.passwordEnv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("backup.passwordEnv is not a valid environment variable name (the "
+                        "value is not shown: it may be a password)"));
+  EXPECT_THAT(r.status().message(), Not(HasSubstr("S3cret")));
+  // Written like a name, but not like a variable's: not shown either.
+  r = ReadSecret("Winter2026", "", "/", "backup.passwordEnv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("the environment variable named in "
+                                              "backup.passwordEnv (not shown:"));
+  EXPECT_THAT(r.status().message(), Not(HasSubstr("Winter2026")));
+  EXPECT_EQ(ShownVariableName("XCERT_BACKUP_PASSWORD", "backup.passwordEnv"),
+            "XCERT_BACKUP_PASSWORD");
+}
+
 TEST_F(SecretTest, EmptyVariableCountsAsUnset) {
   ::setenv(kEnv, "", 1);
   Result<std::string> r = ReadSecret(kEnv, "", "/", "backup.passwordEnv");
