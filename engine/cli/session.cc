@@ -4,6 +4,7 @@
 
 #include "engine/apply/observe.h"
 #include "engine/manifest/load.h"
+#include "engine/util/strings.h"
 
 namespace xcert::cli {
 
@@ -101,6 +102,21 @@ bool PrepareToIssue(Session& session, const Plan& plan, Output& out) {
   diagnostics.SortAndUnique();
   out.Report(diagnostics);
   return !diagnostics.has_errors();
+}
+
+Status CheckServers(const Manifest& m, const std::vector<std::string>& servers) {
+  std::vector<std::string> known;
+  for (const ServerSpec& s : m.servers) known.push_back(s.name);
+  for (const std::string& name : servers) {
+    if (!m.FindServer(name)) {
+      std::string hint = ClosestMatch(name, known);
+      return InvalidArgument(
+          "--server " + name + ": " + m.path + " has no such server" +
+          (hint.empty() ? "; known servers: " : "; did you mean " + hint + "? Known servers: ") +
+          Join(known, ", "));
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace xcert::cli

@@ -53,4 +53,8 @@ Result<Plan> MakePlan(const Session& session, const std::set<std::string>& serve
 // nothing, run without the CA key's password. false after reporting errors.
 bool PrepareToIssue(Session& session, const Plan& plan, Output& out);
 
+// InvalidArgument naming the closest known server for a --server NAME the
+// manifest does not declare.
+Status CheckServers(const Manifest& m, const std::vector<std::string>& servers);
+
 }  // namespace xcert::cli
