@@ -1,7 +1,9 @@
 #include "resources/probe/verify.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "engine/util/strings.h"
 
@@ -39,8 +41,29 @@ std::string EndpointCheck::Describe() const {
 
 namespace {
 
-std::vector<std::string> BoundTo(const Bindings& b, Service service) {
-  if (service == Service::kSmtp) return b.smtp;
+// SMTP's bound certificates, the one a server should serve first: as the
+// local store's services/SMTP folder (resources/store/service_files.cc) and
+// Exchange prefer, not the internal transport (default SMTP) certificate
+// and not a self-signed one, then the one valid longest. When every bound
+// certificate is known, only that one is expected: an old certificate still
+// bound to SMTP must not hide a server that was not reloaded.
+std::vector<std::string> SmtpBound(const ServerState& state) {
+  const Bindings& b = state.bindings;
+  if (b.smtp.size() <= 1) return b.smtp;
+  using Rank = std::tuple<bool, bool, TimePoint, std::string>;
+  std::optional<Rank> best;
+  for (const std::string& t : b.smtp) {
+    const CertificateInfo* cert = state.Find(t);
+    if (!cert) return b.smtp;  // unknown: any bound one is accepted
+    Rank rank{t != b.internal_transport, !cert->self_signed, cert->not_after, t};
+    if (!best || rank > *best) best = std::move(rank);
+  }
+  return {std::get<3>(*best)};
+}
+
+std::vector<std::string> BoundTo(const ServerState& state, Service service) {
+  const Bindings& b = state.bindings;
+  if (service == Service::kSmtp) return SmtpBound(state);
   const std::string& holder = b.HolderOf(service);
   if (holder.empty()) return {};
   return {holder};
@@ -73,7 +96,7 @@ std::vector<EndpointCheck> PlanEndpoints(const ServerSpec& server, const ServerS
             server.probe.services.end()) {
       continue;
     }
-    const std::vector<std::string> bound = BoundTo(state.bindings, service);
+    const std::vector<std::string> bound = BoundTo(state, service);
     if (bound.empty()) continue;
     // Several bound certificates (SMTP): any one may be served, so no one's
     // names are required (the served one covers its own).

@@ -38,8 +38,11 @@ struct EndpointCheck {
   std::string server;
   Service service = Service::kIis;
   Target target;
-  // The thumbprints the store binds to the service: one for IIS, IMAP and
-  // POP; SMTP may have several (any of them is right).
+  // The thumbprints the service must serve: the one the store binds to IIS,
+  // IMAP, POP; for SMTP, of its bound certificates the one a server should
+  // serve first (not the internal transport one, not self-signed, then
+  // valid longest), or all of them (any is right) when the store does not
+  // hold one of them.
   std::vector<std::string> bound;
   // The names the served certificate must cover: the SNI name for an SNI
   // probe, else the bound certificate's names (wildcards excluded); none

@@ -65,8 +65,8 @@ TEST(PlanEndpointsTest, EveryBoundServiceOnItsDefaultPortsWithSniForEachName) {
       << "no POP (unbound), no SNI for the wildcard, no smtps by default";
   EXPECT_THAT(checks[0].names, ElementsAre("mail.contoso.test"));
   EXPECT_THAT(checks[1].names, ElementsAre("mail.contoso.test"));
-  EXPECT_THAT(checks[2].bound, ElementsAre("AA", "BB"));
-  EXPECT_TRUE(checks[2].names.empty()) << "either SMTP certificate may be served";
+  EXPECT_THAT(checks[2].bound, ElementsAre("BB")) << "SMTP: the preferred bound certificate";
+  EXPECT_THAT(checks[2].names, ElementsAre("smtp.contoso.test"));
   EXPECT_THAT(checks[4].names, ElementsAre("mail.contoso.test")) << "IMAP: the bound one's";
 }
 
@@ -186,29 +186,39 @@ TEST_F(RunVerifyTest, AnOldCertificateStillServedIsAMismatchNamingBoth) {
                                        "…");
 }
 
-TEST_F(RunVerifyTest, SmtpMayServeAnyOfItsBoundCertificates) {
+TEST_F(RunVerifyTest, SmtpMustServeItsPreferredBoundCertificate) {
   const ServiceFiles a = ServiceFilesAt(dir_.path() / "a", "SMTP");
   const ServiceFiles b = ServiceFilesAt(dir_.path() / "b", "SMTP");
-  const ServiceFiles c = ServiceFilesAt(dir_.path() / "c", "SMTP");
-  const std::string ta = pki_->Issue(a, {.names = {"smtp.contoso.test"}});
-  const std::string tb = pki_->Issue(b, {.names = {"smtp.contoso.test"}});
-  const std::string tc = pki_->Issue(c, {.names = {"smtp.contoso.test"}});
-  OpensslServer serving_b(dir_.path() / "s", b.cert(), b.key(), b.fullchain());
+  const std::string ta = pki_->Issue(a, {.names = {"smtp.contoso.test"}, .valid_to_days = 30});
+  const std::string tb = pki_->Issue(b, {.names = {"smtp.contoso.test"}, .valid_to_days = 60});
+  OpensslServer serving_a(dir_.path() / "sa", a.cert(), a.key(), a.fullchain());
+  OpensslServer serving_b(dir_.path() / "sb", b.cert(), b.key(), b.fullchain());
   ServerState state;
   state.certificates = {Stored(a), Stored(b)};
   state.bindings.smtp = {ta, tb};
   ServerSpec server = Server();
   server.address = "127.0.0.1";
   server.probe.ports = {{"smtp", {}}, {"smtps", {serving_b.port()}}};
-  EXPECT_FALSE(Verify(server, state).Failed()) << "b is one of the bound certificates";
+  EXPECT_FALSE(Verify(server, state).Failed()) << "b is valid longer: the one to serve";
 
-  state.bindings.smtp = {ta, tc};
-  const VerifyReport report = Verify(server, state);
+  // The older certificate, still bound, served by a server not reloaded.
+  server.probe.ports = {{"smtp", {}}, {"smtps", {serving_a.port()}}};
+  VerifyReport report = Verify(server, state);
   ASSERT_EQ(report.endpoints.size(), 1u);
   ASSERT_FALSE(report.endpoints[0].verdict.findings.empty());
   EXPECT_EQ(report.endpoints[0].verdict.findings[0].problem, Problem::kWrongCertificate);
   EXPECT_THAT(report.endpoints[0].verdict.findings[0].message,
-              HasSubstr("serves " + tb + " but the store binds " + ta + " or " + tc));
+              HasSubstr("serves " + ta + " but the store binds " + tb));
+
+  // A bound certificate the store does not hold: any bound one is accepted.
+  state.bindings.smtp = {ta, tb, "CC"};
+  report = Verify(server, state);
+  EXPECT_FALSE(report.Failed()) << report.endpoints[0].verdict.findings[0].message;
+  state.bindings.smtp = {tb, "CC"};
+  report = Verify(server, state);
+  ASSERT_FALSE(report.endpoints[0].verdict.findings.empty());
+  EXPECT_THAT(report.endpoints[0].verdict.findings[0].message,
+              HasSubstr("serves " + ta + " but the store binds " + tb + " or CC"));
 }
 
 TEST_F(RunVerifyTest, AnEndpointThatIsDownIsItsOwnResult) {
