@@ -116,12 +116,12 @@ buy() {
   (
     umask 077
     mkdir -p certs
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -config <(opensslcnf) \
+    openssl req -new -newkey rsa:2048 -nodes -config <(opensslcnf) \
       -subj "/CN=mail.example.test" -keyout "$work/mail.key" -out "$work/mail.csr" 2>/dev/null
     openssl x509 -req -in "$work/mail.csr" -CA ca/intermediate.pem -CAkey ca/intermediate.key \
       -CAserial ca/intermediate.srl -CAcreateserial -days 90 \
       -extfile <(printf '%s\n' "basicConstraints=CA:FALSE" \
-        "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" \
+        "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
         "subjectAltName=DNS:mail.example.test,DNS:autodiscover.example.test" \
         "authorityKeyIdentifier=keyid" "subjectKeyIdentifier=hash") \
       -out "$work/mail.pem" 2>/dev/null
