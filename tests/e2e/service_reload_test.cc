@@ -70,6 +70,7 @@ servers:
     dnsNames: [mail.contoso.test]
     issuer: bought
     key: {algorithm: ECDSA, curve: P-256, exportable: true}
+    renewBefore: 7d   # the test leaves are valid 30 days
     servers: [MailServer21]
     services: [IIS, SMTP, IMAP, POP]
 )");
