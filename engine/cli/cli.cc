@@ -13,7 +13,7 @@ namespace {
 // The command table: one row per subcommand, in help order.
 constexpr RegisterFn kCommands[] = {
     RegisterValidate, RegisterPlan,      RegisterApply,    RegisterDrift,
-    RegisterShow,     RegisterStoreInit, RegisterSnapshot,
+    RegisterShow,     RegisterStoreInit, RegisterSnapshot, RegisterVerify,
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "engine/apply/executor.h"
 #include "engine/apply/journal.h"
 #include "engine/cli/command.h"
+#include "engine/cli/reload_hooks.h"
 #include "engine/cli/session.h"
 #include "engine/plan/plan_json.h"
 #include "engine/plan/render.h"
@@ -86,7 +87,8 @@ std::string SummaryText(const Plan& plan, const ApplyReport& r) {
   return out;
 }
 
-std::string SummaryJson(const Plan& plan, const ApplyReport& r) {
+std::string SummaryJson(const Plan& plan, const ApplyReport& r,
+                        const std::vector<HookRun>& hooks = {}) {
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
@@ -99,12 +101,20 @@ std::string SummaryJson(const Plan& plan, const ApplyReport& r) {
                      {"detail", o.detail},
                      {"seconds", o.seconds}});
   }
-  nlohmann::ordered_json j{{"ok", r.ok() && plan.diff.blocked.empty()},
+  nlohmann::ordered_json hook_runs = nlohmann::ordered_json::array();
+  bool hooks_ok = true;
+  for (const HookRun& h : hooks) {
+    hook_runs.push_back(
+        {{"server", h.server}, {"command", h.command}, {"ok", h.ok}, {"detail", h.detail}});
+    hooks_ok &= h.ok;
+  }
+  nlohmann::ordered_json j{{"ok", r.ok() && hooks_ok && plan.diff.blocked.empty()},
                            {"done", r.Count(StepStatus::kDone)},
                            {"already_done", r.Count(StepStatus::kAlreadyDone)},
                            {"failed", r.Count(StepStatus::kFailed)},
                            {"skipped", r.Count(StepStatus::kSkipped)},
                            {"steps", std::move(steps)},
+                           {"hooks", std::move(hook_runs)},
                            {"warnings", r.warnings}};
   return j.dump(2) + "\n";
 }
@@ -212,13 +222,37 @@ int RunApply(ApplyFlags flags, Output& out) {
                            CountNoun(plan->steps.size(), "step") + " from " +
                                (flags.plan_file.empty() ? "a fresh plan" : flags.plan_file));
   const ApplyReport report = Apply(*plan, ctx, ApplyOptions{flags.parallelism});
-  (void)(*journal)->Record("end", nullptr, report.ok() ? "ok" : "with errors");
+  // Still under the lock: the servers whose bindings changed reload.
+  bool hooks_ok = true;
+  std::string hook_lines;
+  const std::vector<HookRun> hooks =
+      RunReloadHooks(session->manifest, session->actual, *ctx.stores);
+  for (const HookRun& h : hooks) {
+    const std::string line = "reload " + h.server + ": " + Join(h.command, " ") + ": " + h.detail;
+    (void)(*journal)->Record(h.ok ? "hook" : "hook-failed", nullptr, line);
+    out.Progress((h.ok ? "hook         " : "hook failed  ") + line);
+    if (!h.ok) {
+      hooks_ok = false;
+      hook_lines += "  failed:  " + line +
+                    "; the new certificate may not be served: fix the hook, run it by hand, "
+                    "then xcert verify\n";
+    }
+  }
+  (void)(*journal)->Record("end", nullptr, report.ok() && hooks_ok ? "ok" : "with errors");
   if (Status synced = (*journal)->Sync(); !synced.ok()) {
     out.Warning("the journal " + (*journal)->path().string() +
                 " may be incomplete after a power cut: " + synced.message());
   }
-  out.Print(flags.format == "json" ? SummaryJson(*plan, report) : SummaryText(*plan, report));
-  return report.ok() && plan->diff.blocked.empty() ? kExitOk : kExitError;
+  if (flags.format == "json") {
+    out.Print(SummaryJson(*plan, report, hooks));
+  } else {
+    std::string summary = SummaryText(*plan, report);
+    if (!hooks_ok && report.ok()) {
+      summary.replace(0, std::string("Apply complete!").size(), "Apply finished with errors.");
+    }
+    out.Print(summary + hook_lines);
+  }
+  return report.ok() && hooks_ok && plan->diff.blocked.empty() ? kExitOk : kExitError;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // xcert drift: read-only check for pipelines; exit 0 in sync, 2 drift, 1 error.
 #include "engine/cli/command.h"
 #include "engine/cli/session.h"
+#include "engine/cli/verify_run.h"
 #include "engine/plan/drift_report.h"
 
 namespace xcert::cli {
@@ -10,6 +11,7 @@ namespace {
 struct DriftFlags {
   std::string manifest = "xcert.yaml";
   std::string format = "text";
+  bool probe = false;  // also served-vs-bound (ServedMismatch), as xcert verify probes
 };
 
 int RunDrift(const DriftFlags& flags, Output& out) {
@@ -17,7 +19,18 @@ int RunDrift(const DriftFlags& flags, Output& out) {
   if (!clock) return kExitError;
   std::optional<Session> session = OpenSession({flags.manifest, 0}, *clock, out);
   if (!session) return kExitError;
-  const DiffResult diff = Diff(session->desired, session->actual, session->now);
+  DiffResult diff = Diff(session->desired, session->actual, session->now);
+  if (flags.probe) {
+    Result<probe::VerifyReport> report =
+        VerifyEndpoints(session->manifest, session->actual, {}, session->now);
+    if (!report.ok()) {
+      out.Error(report.status().message());
+      return kExitError;
+    }
+    for (const std::string& w : AddServedMismatches(*report, session->desired, &diff)) {
+      out.Warning(w);
+    }
+  }
   if (flags.format == "json")
     out.Print(RenderDriftJson(diff, session->now));
   else if (flags.format == "markdown")
@@ -43,6 +56,9 @@ void RegisterDrift(CLI::App& app, CommandAction* run) {
   cmd->add_option("--format", flags->format, "Report format")
       ->check(CLI::IsMember({"text", "json", "markdown", "junit"}))
       ->capture_default_str();
+  cmd->add_flag("--probe", flags->probe,
+                "Also probe the servers: a service serving another certificate than the store "
+                "binds is drift (ServedMismatch)");
   cmd->callback([run, flags] { *run = [flags](Output& out) { return RunDrift(*flags, out); }; });
 }
 

@@ -18,21 +18,6 @@ struct PlanFlags {
   std::vector<std::string> servers;
 };
 
-Status CheckServers(const Manifest& m, const std::vector<std::string>& servers) {
-  std::vector<std::string> known;
-  for (const ServerSpec& s : m.servers) known.push_back(s.name);
-  for (const std::string& name : servers) {
-    if (!m.FindServer(name)) {
-      std::string hint = ClosestMatch(name, known);
-      return InvalidArgument(
-          "--server " + name + ": " + m.path + " has no such server" +
-          (hint.empty() ? "; known servers: " : "; did you mean " + hint + "? Known servers: ") +
-          Join(known, ", "));
-    }
-  }
-  return Status::Ok();
-}
-
 bool IsScriptFile(const std::string& path) { return path.size() > 4 && path.ends_with(".ps1"); }
 
 // -o PLAN is a script when PLAN ends in .ps1, JSON otherwise (what

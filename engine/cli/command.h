@@ -23,5 +23,6 @@ void RegisterPlan(CLI::App& app, CommandAction* run);
 void RegisterApply(CLI::App& app, CommandAction* run);
 void RegisterDrift(CLI::App& app, CommandAction* run);
 void RegisterSnapshot(CLI::App& app, CommandAction* run);  // cmd_snapshot.cc
+void RegisterVerify(CLI::App& app, CommandAction* run);    // cmd_verify.cc
 
 }  // namespace xcert::cli

@@ -154,4 +154,19 @@ std::optional<std::string> ReadBackupPassword(const Session& session, const Plan
   return std::nullopt;
 }
 
+Status CheckServers(const Manifest& m, const std::vector<std::string>& servers) {
+  std::vector<std::string> known;
+  for (const ServerSpec& s : m.servers) known.push_back(s.name);
+  for (const std::string& name : servers) {
+    if (!m.FindServer(name)) {
+      std::string hint = ClosestMatch(name, known);
+      return InvalidArgument(
+          "--server " + Quote(name) + ": " + m.path + " has no such server" +
+          (hint.empty() ? "; known servers: " : "; did you mean " + hint + "? Known servers: ") +
+          Join(known, ", "));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace xcert::cli

@@ -71,4 +71,8 @@ bool PrepareToIssue(Session& session, const Plan& plan, Output& out);
 std::optional<std::string> ReadBackupPassword(const Session& session, const Plan& plan,
                                               Output& out);
 
+// InvalidArgument naming the closest known server for a --server NAME the
+// manifest does not declare.
+Status CheckServers(const Manifest& m, const std::vector<std::string>& servers);
+
 }  // namespace xcert::cli

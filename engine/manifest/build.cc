@@ -128,6 +128,23 @@ ServerSpec BuildServer(const Object& o) {
   }
   if (auto v = Exact(ParseVersion, VersionName, ScalarText(o.Field("version")))) s.version = *v;
   s.transport = o.Strings("transport");
+  s.address = o.String("address");
+  s.reload_hook = o.Child("hooks").Strings("reload");
+  const Object probe = o.Child("probe");
+  for (const std::string& service : probe.Strings("services")) {
+    if (auto v = Exact(ParseService, ServiceName, service)) s.probe.services.push_back(*v);
+  }
+  if (const json* ports = probe.Field("ports"); ports && ports->is_object()) {
+    for (const auto& [protocol, list] : ports->items()) {
+      std::vector<int>& out = s.probe.ports[protocol];
+      if (!list.is_array()) continue;
+      for (const json& port : list) {
+        if (port.is_number_integer())
+          out.push_back(
+              static_cast<int>(std::clamp<long long>(port.get<long long>(), -1, 1 << 20)));
+      }
+    }
+  }
   return s;
 }
 
@@ -188,6 +205,7 @@ Manifest BuildManifest(const json& doc, Reporter& r) {
   m.store = BuildStore(root.Child("store"), doc, r);
   m.backup = BuildBackup(root.Child("backup"));
   m.prune = root.Bool("prune", false);
+  m.trust = root.String("trust");
   m.issuers = BuildList<IssuerSpec>(root, "issuers", BuildIssuer);
   m.servers = BuildList<ServerSpec>(root, "servers", BuildServer);
   m.certificates = BuildList<CertificateSpec>(

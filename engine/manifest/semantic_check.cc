@@ -6,6 +6,7 @@
 #include "engine/manifest/certificate_check.h"
 #include "engine/manifest/check_context.h"
 #include "engine/manifest/pointer.h"
+#include "engine/manifest/probe_check.h"
 #include "engine/manifest/service_check.h"
 #include "engine/model/dns_name.h"
 #include "engine/util/file_util.h"
@@ -335,6 +336,7 @@ void CheckSemantics(const Manifest& manifest, const json& doc, Reporter& reporte
   for (size_t i = 0; i < manifest.servers.size(); ++i) CheckRoles(c, i);
   CheckCertificates(c);
   CheckServices(c);
+  CheckProbes(c);
 }
 
 }  // namespace xcert::manifest

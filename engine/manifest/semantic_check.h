@@ -7,6 +7,7 @@
 //   semantic_check.cc     organization, store, backup, issuers, servers, names
 //   certificate_check.cc  references, keys, durations, placeholders, names, warnings
 //   service_check.cc      services per role and version, one IIS/IMAP/POP per server
+//   probe_check.cc        servers' address and probe settings (xcert verify)
 #pragma once
 
 #include <nlohmann/json.hpp>

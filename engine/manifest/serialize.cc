@@ -81,6 +81,26 @@ void EmitIssuer(YAML::Emitter& out, const IssuerSpec& i) {
   out << YAML::EndMap;
 }
 
+void EmitProbe(YAML::Emitter& out, const ProbeSpec& p) {
+  if (p.services.empty() && p.ports.empty()) return;
+  out << YAML::Key << "probe" << YAML::Value << YAML::BeginMap;
+  if (!p.services.empty()) {
+    std::vector<std::string> services;
+    for (Service s : p.services) services.emplace_back(ServiceName(s));
+    List(out, "services", services, true);
+  }
+  if (!p.ports.empty()) {
+    out << YAML::Key << "ports" << YAML::Value << YAML::BeginMap;
+    for (const auto& [protocol, ports] : p.ports) {
+      out << YAML::Key << protocol << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (int port : ports) out << port;
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+}
+
 void EmitServer(YAML::Emitter& out, const ServerSpec& s) {
   out << YAML::BeginMap;
   Field(out, "name", s.name);
@@ -90,6 +110,13 @@ void EmitServer(YAML::Emitter& out, const ServerSpec& s) {
   List(out, "roles", roles, true);
   Field(out, "version", std::string(VersionName(s.version)));
   if (!s.transport.empty()) List(out, "transport", s.transport, true);
+  Field(out, "address", s.address);
+  EmitProbe(out, s.probe);
+  if (!s.reload_hook.empty()) {
+    out << YAML::Key << "hooks" << YAML::Value << YAML::BeginMap;
+    List(out, "reload", s.reload_hook, true);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 }
 
@@ -145,6 +172,7 @@ std::string SerializeManifest(const Manifest& m) {
   EmitStore(out, m.store);
   EmitBackup(out, m.backup);
   if (m.prune) out << YAML::Key << "prune" << YAML::Value << true;
+  Field(out, "trust", m.trust);
   Section(out, "issuers", m.issuers, EmitIssuer);
   Section(out, "servers", m.servers, EmitServer);
   Section(out, "certificates", m.certificates, EmitCertificate);

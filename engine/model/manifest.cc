@@ -91,7 +91,7 @@ Location Manifest::WhereIssuer(const std::string& name, const std::string& field
 bool Manifest::SameContent(const Manifest& o) const {
   return version == o.version && organization == o.organization && store == o.store &&
          backup == o.backup && prune == o.prune && issuers == o.issuers && servers == o.servers &&
-         certificates == o.certificates;
+         certificates == o.certificates && trust == o.trust;
 }
 
 }  // namespace xcert

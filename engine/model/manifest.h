@@ -72,12 +72,32 @@ struct IssuerSpec {
   bool operator==(const IssuerSpec&) const = default;
 };
 
+// How `xcert verify` reaches a server's endpoints (docs/manifest.md, "probe").
+struct ProbeSpec {
+  // Which bound services to probe ("IIS", "SMTP", "IMAP", "POP"); empty: every
+  // service the store binds on the server.
+  std::vector<Service> services;
+  // Ports per probe protocol ("https", "smtp", "smtps", "imap", "imaps",
+  // "pop3", "pop3s"), replacing that protocol's defaults (https 443; smtp 25
+  // and 587; imaps 993, imap 143; pop3s 995, pop3 110; smtps none). An empty
+  // list probes that protocol nowhere.
+  std::map<std::string, std::vector<int>> ports;
+  bool operator==(const ProbeSpec&) const = default;
+};
+
 struct ServerSpec {
   std::string name;
   std::string fqdn;
   std::vector<Role> roles;
   ExchangeVersion version = ExchangeVersion::k2019;
   std::vector<std::string> transport;  // exchange store: overrides store.transport
+  std::string address;                 // where verify connects; "" means the fqdn
+  ProbeSpec probe;
+  // hooks.reload: argv run (no shell) once after apply changed this
+  // server's bindings, so that its services load the new files.
+  std::vector<std::string> reload_hook;
+  // The address verify connects to: `address`, else the fqdn.
+  const std::string& ProbeAddress() const { return address.empty() ? fqdn : address; }
   bool operator==(const ServerSpec&) const = default;
 };
 
@@ -119,6 +139,7 @@ struct Manifest {
   StoreSpec store;
   BackupSpec backup;
   bool prune = false;  // remove unmanaged, unbound, unprotected certificates (after backup)
+  std::string trust;   // verify: PEM bundle of trust anchors (relative); "" = the system's
   std::vector<IssuerSpec> issuers;
   std::vector<ServerSpec> servers;
   std::vector<CertificateSpec> certificates;

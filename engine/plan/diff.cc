@@ -26,6 +26,7 @@ std::string_view ReasonName(Reason r) {
     case Reason::kPending: return "Pending";
     case Reason::kBindingMismatch: return "BindingMismatch";
     case Reason::kNotShared: return "NotShared";
+    case Reason::kServedMismatch: return "ServedMismatch";
   }
   return "?";
 }

@@ -35,6 +35,8 @@ enum class Reason : uint8_t {
   kPending,
   kBindingMismatch,
   kNotShared,  // servers hold different certificates for one shared entry
+  // drift --probe: the endpoint serves another certificate than the store binds
+  kServedMismatch,
 };
 std::string_view ReasonName(Reason r);  // "Missing", "NamesMismatch", ...
 

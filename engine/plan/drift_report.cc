@@ -6,6 +6,7 @@
 
 #include "engine/plan/plan_json.h"
 #include "engine/util/strings.h"
+#include "engine/util/xml.h"
 
 namespace xcert {
 
@@ -111,21 +112,6 @@ std::string ReasonLine(const ReasonDetail& r) {
   if (!r.detail.empty()) s += ": " + r.detail;
   if (r.where.line > 0) s += " (" + r.where.ToString() + ")";
   return s;
-}
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 size_t CountNotInSync(const std::vector<DriftItem>& items) {

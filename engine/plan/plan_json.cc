@@ -467,7 +467,7 @@ Change ChangeFromJson(Reader& r, const nlohmann::json& j) {
     for (const auto& rj : j["reasons"]) {
       ReasonDetail d{Reason::kMissing, r.Get<std::string>(rj, "detail"), {}};
       const std::string name = r.Get<std::string>(rj, "reason");
-      for (int k = 0; k <= int(Reason::kNotShared); ++k) {
+      for (int k = 0; k <= int(Reason::kServedMismatch); ++k) {
         if (ReasonName(Reason(k)) == name) d.reason = Reason(k);
       }
       if (rj.contains("location")) d.where = LocationFromJson(r, rj["location"]);

@@ -14,6 +14,7 @@
 
 #include "engine/util/strings.h"
 #include "resources/store/local_format.h"
+#include "resources/store/service_files.h"
 #include "resources/store/store_rules.h"
 #include "resources/x509/builder.h"
 #include "resources/x509/digest.h"
@@ -312,7 +313,8 @@ void CheckServerEntries(const ItemDir& folder, std::vector<std::string>* problem
       continue;
     }
     const bool known = e.name == kServerFile || e.name == kBindingsFile ||
-                       e.name == kCertificatesDir || e.name == kRequestsDir || IsWork(e.name);
+                       e.name == kCertificatesDir || e.name == kRequestsDir ||
+                       e.name == kServicesDir || IsWork(e.name);
     if (!known) {
       AddProblem(problems, dir / e.name,
                  "unexpected entry in a server folder; xcert does not know it: move it out of "

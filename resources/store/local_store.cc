@@ -8,6 +8,7 @@
 
 #include "engine/util/strings.h"
 #include "resources/store/local_format.h"
+#include "resources/store/service_files.h"
 #include "resources/store/store_rules.h"
 #include "resources/x509/digest.h"
 #include "resources/x509/pem.h"
@@ -182,7 +183,9 @@ Result<Bindings> LocalStore::ReadBindings() {
 
 Status LocalStore::WriteBindings(const Bindings& bindings) {
   XCERT_RETURN_IF_ERROR(PrepareWrite());
-  return WriteFileAtomic(dir_ / local::kBindingsFile, local::EncodeBindings(bindings));
+  XCERT_RETURN_IF_ERROR(
+      WriteFileAtomic(dir_ / local::kBindingsFile, local::EncodeBindings(bindings)));
+  return SyncServiceFiles(dir_, bindings);
 }
 
 Result<std::optional<StoredCertificate>> LocalStore::ReadCertificate(const std::string& t) {
@@ -278,7 +281,13 @@ Status LocalStore::PrepareWrite() {
     CleanStaleWork(dir_);
     CleanStaleWork(dir_ / kCertificatesDir);
     CleanStaleWork(dir_ / kRequestsDir);
+    CleanStaleWork(dir_ / kServicesDir);
     prepare_status_ = DeleteCompletedRequests();
+    // A writer killed between bindings.json and the service folders left
+    // them behind the bindings: catch up before anything else changes.
+    if (Result<Bindings> bindings = ReadBindings(); prepare_status_.ok() && bindings.ok()) {
+      prepare_status_ = SyncServiceFiles(dir_, *bindings);
+    }
   });
   return prepare_status_;
 }
@@ -334,7 +343,8 @@ Status LocalStore::CreateServer(const fs::path& root, const ServerSeed& seed) {
                                           [&r](const fs::path& d) { return FillRequest(d, r); }));
     }
     XCERT_RETURN_IF_ERROR(CreateDirsDurable(work / kCertificatesDir));
-    return CreateDirsDurable(work / kRequestsDir);
+    XCERT_RETURN_IF_ERROR(CreateDirsDurable(work / kRequestsDir));
+    return SyncServiceFiles(work, seed.bindings);
   });
 }
 

@@ -33,7 +33,8 @@ TEST(CliTest, HelpListsEveryCommand) {
   const RunResult r = X({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   // One line each in the "Subcommands:" list: "  plan    Show the steps ...".
-  for (const char* command : {"validate", "plan", "apply", "drift", "show", "store", "snapshot"})
+  for (const char* command :
+       {"validate", "plan", "apply", "drift", "show", "store", "snapshot", "verify"})
     EXPECT_THAT(r.out, HasSubstr("\n  " + std::string(command) + " ")) << command;
   EXPECT_THAT(r.out, HasSubstr("--version"));
   EXPECT_EQ(r.err, "");
@@ -51,7 +52,7 @@ TEST(CliTest, UnknownCommandIsNamed) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "error: 'frobnicate' is not an xcert command; commands: validate, plan, apply, "
-            "drift, show, store, snapshot (see xcert --help)\n");
+            "drift, show, store, snapshot, verify (see xcert --help)\n");
   EXPECT_EQ(r.out, "");
   r = X({"plna"});
   EXPECT_EQ(r.exit_code, 1);
@@ -59,7 +60,7 @@ TEST(CliTest, UnknownCommandIsNamed) {
 }
 
 TEST(CliTest, UnknownFlagIsNamedAndNothingRuns) {
-  for (const char* command : {"validate", "plan", "apply", "drift", "show"}) {
+  for (const char* command : {"validate", "plan", "apply", "drift", "show", "verify"}) {
     const RunResult r = X({command, "--bogus-flag"});
     EXPECT_EQ(r.exit_code, 1) << command;
     // Like every error (docs/exit-codes.md), with the command's help named.
@@ -127,8 +128,8 @@ Synopsis ReadSynopsis(const std::string& doc) {
 }
 
 TEST(CliTest, EveryDocumentedCommandAndFlagIsInItsHelp) {
-  const std::vector<std::string> docs = {"validate", "plan",       "apply",   "drift",
-                                         "show",     "store-init", "snapshot"};
+  const std::vector<std::string> docs = {"validate", "plan",       "apply",    "drift",
+                                         "show",     "store-init", "snapshot", "verify"};
   for (const std::string& doc : docs) {
     SCOPED_TRACE("docs/commands/" + doc + ".md");
     const Synopsis s = ReadSynopsis(doc);
@@ -154,7 +155,12 @@ TEST(CliTest, EveryDocumentedFlagParses) {
       {"apply", "-f", "m.yaml", "--auto-approve", "--parallelism", "4", "--format", "json"},
       {"apply", "p.json", "--auto-approve"},
       {"drift", "-f", "m.yaml", "--format", "junit"},
-      {"drift", "--file", "m.yaml", "--format", "markdown"},
+      {"drift", "--file", "m.yaml", "--format", "markdown", "--probe"},
+      {"verify", "-f", "m.yaml", "--server", "A", "--server", "B", "--format", "junit", "--timeout",
+       "3", "--parallel", "8"},
+      {"verify", "--file", "m.yaml", "--format", "json"},
+      {"verify", "--file", "m.yaml", "--format", "markdown"},
+      {"verify", "--file", "m.yaml", "--format", "text"},
   };
   for (const auto& args : lines) {
     const RunResult r = X(args);

@@ -120,5 +120,31 @@ TEST(BuildTest, EcdsaCurveP384) {
   EXPECT_EQ(b.manifest.certificates[0].key.curve, EcCurve::kP384);
 }
 
+TEST(BuildTest, VerifySettingsOfAServer) {
+  const Built b = Build(R"(trust: pki/root.pem
+servers:
+  - name: EX1
+    address: 10.0.0.21
+    probe: {services: [IIS, POP], ports: {https: [8443, 443], pop3: []}}
+  - name: EX2
+    fqdn: ex2.contoso.com
+)");
+  EXPECT_EQ(b.diagnostics, "");
+  EXPECT_EQ(b.manifest.trust, "pki/root.pem");
+  const ServerSpec& ex1 = b.manifest.servers[0];
+  EXPECT_EQ(ex1.ProbeAddress(), "10.0.0.21");
+  EXPECT_EQ(ex1.probe.services, (std::vector<Service>{Service::kIis, Service::kPop}));
+  EXPECT_EQ(ex1.probe.ports.at("https"), (std::vector<int>{8443, 443}));
+  EXPECT_TRUE(ex1.probe.ports.at("pop3").empty());
+  EXPECT_EQ(b.manifest.servers[1].ProbeAddress(), "ex2.contoso.com");
+  EXPECT_EQ(b.manifest.servers[1].probe, ProbeSpec());
+}
+
+TEST(BuildTest, ReloadHookOfAServer) {
+  const Built b = Build("servers: [{name: EX1, hooks: {reload: [systemctl, reload, nginx]}}]\n");
+  EXPECT_EQ(b.manifest.servers[0].reload_hook,
+            (std::vector<std::string>{"systemctl", "reload", "nginx"}));
+}
+
 }  // namespace
 }  // namespace xcert::manifest

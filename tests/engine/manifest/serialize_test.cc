@@ -63,6 +63,23 @@ TEST(SerializeTest, ExampleSurvivesARoundTrip) {
   EXPECT_TRUE(first.manifest->SameContent(*second.manifest)) << text;
 }
 
+TEST(SerializeTest, VerifySettingsAndHooksSurviveARoundTrip) {
+  const std::string yaml = std::string(kBase) + "trust: pki/root.pem\n";
+  const std::string with_server =
+      Replace(yaml, "roles: [Mailbox]}",
+              "roles: [Mailbox], address: '::1', probe: {services: [SMTP], ports: {smtp: [25], "
+              "smtps: []}}, hooks: {reload: [systemctl, reload, postfix]}}");
+  const LoadResult first = Load(with_server);
+  ASSERT_TRUE(first.manifest.has_value()) << first.diagnostics.ToString();
+  const std::string text = SerializeManifest(*first.manifest);
+  const LoadResult second = Load(text);
+  ASSERT_TRUE(second.manifest.has_value()) << second.diagnostics.ToString() << text;
+  EXPECT_TRUE(first.manifest->SameContent(*second.manifest)) << text;
+  EXPECT_EQ(second.manifest->servers[0].address, "::1") << text;
+  EXPECT_EQ(second.manifest->servers[0].reload_hook.size(), 3u) << text;
+  EXPECT_EQ(second.manifest->trust, "pki/root.pem") << text;
+}
+
 // ---- generated manifests ------------------------------------------------------
 
 // Strings YAML would read as something else, or that need quoting.
