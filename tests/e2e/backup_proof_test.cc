@@ -66,12 +66,12 @@ class BackupProof : public ::testing::Test {
   // backup with the backup password; "" when openssl cannot open it.
   std::string OpensslThumbprint(const fs::path& pfx) {
     const fs::path pem = dir_.path() / "oracle.pem";
-    RunResult open =
-        Run({"/usr/bin/openssl", "pkcs12", "-in", pfx.string(), "-passin",
-             std::string("pass:") + kPassword, "-nokeys", "-clcerts", "-out", pem.string()});
+    RunResult open = xcert::testing::Run({"/usr/bin/openssl", "pkcs12", "-in", pfx.string(),
+                                          "-passin", std::string("pass:") + kPassword, "-nokeys",
+                                          "-clcerts", "-out", pem.string()});
     if (open.exit_code != 0) return "";
-    RunResult fp =
-        Run({"/usr/bin/openssl", "x509", "-in", pem.string(), "-noout", "-fingerprint", "-sha1"});
+    RunResult fp = xcert::testing::Run(
+        {"/usr/bin/openssl", "x509", "-in", pem.string(), "-noout", "-fingerprint", "-sha1"});
     std::string hex;
     for (char c : fp.out.substr(fp.out.find('=') + 1)) {
       if (std::isxdigit(static_cast<unsigned char>(c))) hex += char(std::toupper(c));
@@ -80,8 +80,8 @@ class BackupProof : public ::testing::Test {
   }
 
   bool OpensslFindsKey(const fs::path& pfx) {
-    RunResult r = Run({"/usr/bin/openssl", "pkcs12", "-in", pfx.string(), "-passin",
-                       std::string("pass:") + kPassword, "-nocerts", "-nodes"});
+    RunResult r = xcert::testing::Run({"/usr/bin/openssl", "pkcs12", "-in", pfx.string(), "-passin",
+                                       std::string("pass:") + kPassword, "-nocerts", "-nodes"});
     return r.exit_code == 0 && r.out.find("PRIVATE KEY-----") != std::string::npos;
   }
 
@@ -115,8 +115,9 @@ TEST_F(BackupProof, ABackupUnderAnotherPasswordIsNotTrusted) {
   const fs::path key = dir_.path() / "store/MailServer21/certificates" / mail_ / "key.pem";
   const fs::path cert = dir_.path() / "store/MailServer21/certificates" / mail_ / "cert.pem";
   ASSERT_TRUE(fs::exists(key)) << key;
-  RunResult old = Run({"/usr/bin/openssl", "pkcs12", "-export", "-inkey", key.string(), "-in",
-                       cert.string(), "-passout", "pass:an-old-password", "-out", pfx.string()});
+  RunResult old = xcert::testing::Run({"/usr/bin/openssl", "pkcs12", "-export", "-inkey",
+                                       key.string(), "-in", cert.string(), "-passout",
+                                       "pass:an-old-password", "-out", pfx.string()});
   ASSERT_EQ(old.exit_code, 0) << old.err;
 
   RunResult apply = X({"apply", "--auto-approve"});
