@@ -121,8 +121,8 @@ TEST_F(SavedPlan, AFieldTheSchemaDoesNotKnowIsRefused) {
 // Issue 11, defect 4: plan -o overwrote anything.
 TEST_F(SavedPlan, PlanOutRefusesTheManifestTheStoreTheBackupsAndForeignFiles) {
   const fs::path d = dir_.path();
-  for (const std::string& target : {"xcert.yaml", "./xcert.yaml", "store/MailServer21/notes.json",
-                                    "store/x.json", "backups/plan.json", "store/../xcert.yaml"}) {
+  for (const std::string target : {"xcert.yaml", "./xcert.yaml", "store/MailServer21/notes.json",
+                                   "store/x.json", "backups/plan.json", "store/../xcert.yaml"}) {
     RunResult r = X({"plan", "-o", target});
     EXPECT_EQ(r.exit_code, 1) << target;
     EXPECT_THAT(r.err, HasSubstr("plan -o " + target + ": that is ")) << target;
