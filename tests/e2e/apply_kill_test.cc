@@ -424,6 +424,9 @@ class ApplyKillTest : public ::testing::Test {
       if (fs::exists(phase.start / "backups" / rel)) continue;
       fs::create_directories(phase.start / "backups" / server);
       std::ofstream(phase.start / "backups" / rel) << kJunk;
+      // 0600 like a real backup: the mode check holds for every ".pfx".
+      fs::permissions(phase.start / "backups" / rel,
+                      fs::perms::owner_read | fs::perms::owner_write);
       phase.junk_backups.push_back(rel);
     }
   }
