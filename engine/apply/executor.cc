@@ -201,20 +201,51 @@ class Executor {
     artifacts_[artifact].has_import = true;
   }
 
+  // Whether the backup of `cert` must hold its private key: whenever the
+  // store can export it (what the store says now, not what a plan says).
+  static bool BackupHoldsKey(const CertificateInfo& cert) {
+    return cert.has_private_key && cert.exportable;
+  }
+
+  // A backup is done only when it is proven (BackupSink::Prove). A file that
+  // is there but proves nothing is kept aside, never trusted or replaced, and
+  // the backup is written again.
   Result<StepOutcome> Backup(const Step& s) {
     if (!ctx_.backups) return FailedPrecondition("no backup folder is configured");
-    if (auto existing = ctx_.backups->Existing(s.server, s.thumbprint)) {
-      return AlreadyDone("backup exists: " + *existing);
-    }
     XCERT_ASSIGN_OR_RETURN(Store * store, StoreOf(s));
     XCERT_ASSIGN_OR_RETURN(std::optional<CertificateInfo> cert, store->Get(s.thumbprint));
     if (!cert) return AlreadyDone("the certificate is gone; nothing to back up");
+    const bool with_key = BackupHoldsKey(*cert);
+    Result<std::string> proven =
+        ctx_.backups->Prove(s.server, s.thumbprint, ctx_.backup_password, with_key);
+    if (proven.ok()) return AlreadyDone("backup exists and was verified: " + *proven);
+    std::string aside;
+    if (proven.status().code() != Code::kNotFound) {
+      if (proven.status().code() != Code::kFailedPrecondition) return proven.status();
+      XCERT_ASSIGN_OR_RETURN(aside, ctx_.backups->KeepAside(s.server, s.thumbprint));
+    }
     std::optional<std::string> pkcs12;
-    if (!s.certificate_only && cert->has_private_key && cert->exportable) {
+    if (with_key) {
       XCERT_ASSIGN_OR_RETURN(pkcs12, store->Export(s.thumbprint, ctx_.backup_password));
     }
     XCERT_ASSIGN_OR_RETURN(std::string path, ctx_.backups->Save(s.server, *cert, pkcs12));
-    return Done("backup written to " + path);
+    // The new file is proven like any other before the step counts as done.
+    Result<std::string> written =
+        ctx_.backups->Prove(s.server, s.thumbprint, ctx_.backup_password, with_key);
+    if (!written.ok()) {
+      return DataLoss("the backup just written does not prove itself: " +
+                      written.status().message() + "; nothing was removed or changed on " +
+                      s.server + "; check the backup folder's disk and run xcert apply again");
+    }
+    std::string detail = "backup written to " + path;
+    if (!aside.empty()) {
+      const std::string kept = "the file that was there was not a valid backup (" +
+                               proven.status().message() + ") and was kept as " + aside;
+      detail += "; " + kept;
+      // Not only in the journal: the user should know what was found there.
+      AddWarning("backup of " + s.server + "/" + s.thumbprint + ": " + kept);
+    }
+    return Done(detail);
   }
 
   // FailedPrecondition when the real time is known (ctx_.real_now) and the
@@ -344,12 +375,43 @@ class Executor {
     return Done(thumb + " now serves " + s.services.ToString());
   }
 
+  // The backup-export step of the same certificate that `s` depends on.
+  const Step* BackupStepOf(const Step& s) const {
+    for (int d : s.depends_on) {
+      const Step& b = plan_.steps[size_t(d - 1)];
+      if (b.kind == StepKind::kBackupExport && b.server == s.server &&
+          EqualsIgnoreCase(b.thumbprint, s.thumbprint)) {
+        return &b;
+      }
+    }
+    return nullptr;
+  }
+
+  // Nothing is removed unless a backup that decrypts to it exists at that
+  // moment: the backup is read again just before the removal.
   Result<StepOutcome> Remove(const Step& s) {
     XCERT_ASSIGN_OR_RETURN(Store * store, StoreOf(s));
     XCERT_ASSIGN_OR_RETURN(std::optional<CertificateInfo> cert, store->Get(s.thumbprint));
     if (!cert) return AlreadyDone(s.thumbprint + " is already gone");
+    const std::string where = s.server + "/" + s.thumbprint;
+    const Step* backup = BackupStepOf(s);
+    if (!backup) {
+      return FailedPrecondition(where + " was not removed: the plan has no backup step for it; " +
+                                "run xcert plan again");
+    }
+    if (!ctx_.backups) {
+      return FailedPrecondition(where + " was not removed: no backup folder is configured");
+    }
+    Result<std::string> proven =
+        ctx_.backups->Prove(s.server, s.thumbprint, ctx_.backup_password, BackupHoldsKey(*cert));
+    if (!proven.ok()) {
+      return FailedPrecondition(where + " was not removed: its backup is not proven now (" +
+                                proven.status().message() +
+                                "); restore the backup file or run xcert apply again to write a "
+                                "new one before the certificate is removed");
+    }
     XCERT_RETURN_IF_ERROR(store->Remove(s.thumbprint));
-    return Done("removed " + s.thumbprint);
+    return Done("removed " + s.thumbprint + " (backup verified: " + *proven + ")");
   }
 
   // A one-run password for PKCS#12 copies between servers (never stored).

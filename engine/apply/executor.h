@@ -5,7 +5,11 @@
 //   skips everything that depends on it (transitively) and the rest carries on.
 // - Each step re-checks its precondition first (import: thumbprint absent;
 //   enable: service not yet served; remove: certificate still present; backup:
-//   no backup yet), so re-running changes nothing that is already done.
+//   no PROVEN backup yet), so re-running changes nothing that is already done.
+// - A backup counts only once proven (BackupSink::Prove); an unproven file is
+//   kept aside and the backup written again. A remove re-proves the backup of
+//   its backup-export step just before removing, and fails (removing nothing)
+//   when it is not proven at that moment.
 // - Every step is journaled (start, then done / already-done / failed /
 //   skipped) before apply moves on.
 // - Certificates that one step produces and a later one uses (an issued

@@ -6,6 +6,7 @@
 #include "engine/apply/journal.h"
 #include "engine/cli/command.h"
 #include "engine/cli/reload_hooks.h"
+#include "engine/cli/saved_plan.h"
 #include "engine/cli/session.h"
 #include "engine/plan/plan_json.h"
 #include "engine/plan/render.h"
@@ -25,14 +26,21 @@ struct ApplyFlags {
   std::string format = "text";
 };
 
-// A saved plan applies only to the manifest and stores it was made from.
-Status CheckSavedPlan(const Plan& saved, const Session& session) {
+// A saved plan applies only to the manifest and stores it was made from, and
+// only when its steps are exactly what the manifest plans for those stores:
+// the plan returned is the one made now (equal to the saved one), so nothing
+// the file says is used.
+Result<Plan> CheckSavedPlan(const Plan& saved, const Session& session, const std::string& path) {
   if (saved.manifest_digest != session.manifest_digest) {
     return Aborted("the manifest " + session.manifest.path +
                    " changed since the plan was made; run xcert plan -o again");
   }
   std::vector<std::string> changed = StaleDifferences(saved, session.actual);
-  if (changed.empty()) return Status::Ok();
+  if (changed.empty()) {
+    XCERT_ASSIGN_OR_RETURN(Plan fresh, MakePlan(session, saved.servers));
+    XCERT_RETURN_IF_ERROR(CheckSavedSteps(saved, fresh, session.manifest, path));
+    return fresh;
+  }
   std::string msg = "the saved plan is stale; the stores changed since it was made:";
   for (size_t i = 0; i < changed.size() && i < 20; ++i) msg += "\n  " + changed[i];
   if (changed.size() > 20) msg += "\n  … and " + std::to_string(changed.size() - 20) + " more";
@@ -125,10 +133,8 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, Outpu
   if (!flags.plan_file.empty()) {
     Result<std::string> text = ReadFile(flags.plan_file);
     Result<Plan> saved =
-        text.ok() ? PlanFromJsonText(*text, flags.plan_file) : Result<Plan>(text.status());
-    if (saved.ok()) {
-      if (Status s = CheckSavedPlan(*saved, session); !s.ok()) saved = s;
-    }
+        text.ok() ? ReadSavedPlan(*text, flags.plan_file) : Result<Plan>(text.status());
+    if (saved.ok()) saved = CheckSavedPlan(*saved, session, flags.plan_file);
     if (!saved.ok()) {
       out.Error(saved.status().message());
       return std::nullopt;
@@ -168,7 +174,7 @@ int RunApply(ApplyFlags flags, Output& out) {
     // manifest it would have named.
     Result<std::string> text = ReadFile(flags.plan_file);
     Result<Plan> saved =
-        text.ok() ? PlanFromJsonText(*text, flags.plan_file) : Result<Plan>(text.status());
+        text.ok() ? ReadSavedPlan(*text, flags.plan_file) : Result<Plan>(text.status());
     if (!saved.ok()) {
       out.Error(saved.status().message());
       return kExitError;

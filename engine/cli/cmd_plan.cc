@@ -1,5 +1,6 @@
 // xcert plan: what apply would do, and why.
 #include "engine/cli/command.h"
+#include "engine/cli/saved_plan.h"
 #include "engine/cli/session.h"
 #include "engine/plan/plan_json.h"
 #include "engine/plan/render.h"
@@ -15,10 +16,78 @@ struct PlanFlags {
   std::string out;
   std::string format = "text";
   bool detailed_exitcode = false;
+  bool force = false;
   std::vector<std::string> servers;
 };
 
 bool IsScriptFile(const std::string& path) { return path.size() > 4 && path.ends_with(".ps1"); }
+
+// `path` made absolute and free of "." / ".." and of symbolic links in its
+// folders, but not in its last component (which -o would replace, not follow).
+fs::path WithoutFolderLinks(const fs::path& path) {
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(path, ec);
+  const fs::path parent = fs::weakly_canonical(absolute.parent_path(), ec);
+  return (ec ? absolute.parent_path() : parent) / absolute.filename();
+}
+
+bool IsWithin(const fs::path& path, const fs::path& folder) {
+  const fs::path rel = path.lexically_relative(folder);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+// What -o may not overwrite, whatever --force says: the manifest, and
+// anything in a store folder or the backup folder (the real paths, so that
+// no symbolic link can lead -o there). Without --force, also an existing file
+// that is not a plan xcert saved, and a symbolic link.
+Status CheckPlanOut(const std::string& out, const Manifest& manifest, const std::string& state_dir,
+                    bool force) {
+  const fs::path target = WithoutFolderLinks(out);
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(target, ec);
+  std::vector<fs::path> candidates = {target};
+  if (fs::is_symlink(st)) candidates.push_back(fs::weakly_canonical(target, ec));
+  struct Protected {
+    fs::path path;
+    std::string what;
+    bool folder;
+  };
+  std::vector<Protected> protect = {{manifest.path, "the manifest", false}};
+  if (manifest.store.type != StoreType::kExchange && !manifest.store.path.empty()) {
+    protect.push_back({manifest.Resolve(manifest.store.path), "the store folder", true});
+  }
+  if (!state_dir.empty()) protect.push_back({state_dir, "xcert's state folder", true});
+  if (!manifest.backup.path.empty()) {
+    protect.push_back({manifest.Resolve(manifest.backup.path), "the backup folder", true});
+  }
+  for (const fs::path& c : candidates) {
+    for (const Protected& p : protect) {
+      const fs::path real = fs::weakly_canonical(fs::absolute(p.path, ec), ec);
+      const bool hit = p.folder ? c == real || IsWithin(c, real) : c == real;
+      if (hit) {
+        return InvalidArgument(
+            "plan -o " + out + ": " +
+            (c == target ? std::string("that is ") : "that symbolic link leads to ") +
+            (p.folder ? "inside " : "") + p.what + " (" + real.string() +
+            "); save the plan elsewhere, e.g. plan -o plan.json");
+      }
+    }
+  }
+  if (force || !fs::exists(st)) return Status::Ok();
+  if (fs::is_symlink(st)) {
+    return InvalidArgument("plan -o " + out +
+                           ": that is a symbolic link; -o never writes through one. Save the "
+                           "plan elsewhere, or pass --force to replace the link itself");
+  }
+  Result<std::string> existing =
+      fs::is_regular_file(st) ? ReadFile(target) : Result<std::string>(InvalidArgument(""));
+  if (!existing.ok() || !IsSavedPlanText(*existing)) {
+    return InvalidArgument("plan -o " + out +
+                           ": that file exists and is not a plan xcert saved; nothing was "
+                           "written. Save the plan elsewhere, or pass --force to replace it");
+  }
+  return Status::Ok();
+}
 
 // -o PLAN is a script when PLAN ends in .ps1, JSON otherwise (what
 // `xcert apply PLAN` reads), whatever --format prints on stdout.
@@ -80,6 +149,14 @@ int RunPlan(const PlanFlags& flags, Output& out) {
     out.Error(s.message());
     return kExitError;
   }
+  if (!flags.out.empty()) {
+    if (Status s =
+            CheckPlanOut(flags.out, session->manifest, session->stores.state_dir, flags.force);
+        !s.ok()) {
+      out.Error(s.message());
+      return kExitError;
+    }
+  }
   Result<Plan> plan = MakePlan(*session, {flags.servers.begin(), flags.servers.end()});
   if (!plan.ok()) {
     out.Error(plan.status().message());
@@ -102,6 +179,8 @@ void RegisterPlan(CLI::App& app, CommandAction* run) {
   cmd->add_option("--format", flags->format, "Output on stdout")
       ->check(CLI::IsMember({"text", "json", "markdown", "dot", "ps1"}))
       ->capture_default_str();
+  cmd->add_flag("--force", flags->force,
+                "With -o: replace an existing file that is not a saved plan, or a symbolic link");
   cmd->add_flag("--detailed-exitcode", flags->detailed_exitcode,
                 "Exit 2 when the plan has steps, 0 when it has none, 1 on errors");
   cmd->add_option("--server", flags->servers, "Only change this server (repeatable)");

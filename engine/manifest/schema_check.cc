@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 
@@ -138,6 +139,54 @@ void CheckSchema(const json& doc, Reporter& reporter) {
     reporter.Error(pointer, "schema violation: " + MessageValue(description),
                    "see docs/manifest.md");
   }
+}
+
+std::vector<std::string> SchemaViolations(std::string_view schema_path, const json& doc) {
+  // Compiled once per schema; valijson's Schema is read-only after parsing.
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<CompiledSchema>, std::less<>> cache;
+  const CompiledSchema* compiled = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(schema_path);
+    if (it == cache.end()) {
+      auto c = std::make_unique<CompiledSchema>();
+      const std::optional<std::string_view> text = embedded::Find(schema_path);
+      const json schema = text ? json::parse(*text, nullptr, /*allow_exceptions=*/false) : json();
+      try {
+        valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+        valijson::adapters::NlohmannJsonAdapter adapter(schema);
+        parser.populateSchema(adapter, c->schema);
+        c->ok = schema.is_object();
+        if (!c->ok) c->error = "the embedded " + std::string(schema_path) + " is missing";
+      } catch (const std::exception& e) {
+        c->error = "the embedded " + std::string(schema_path) + " does not load: " + e.what();
+      }
+      it = cache.emplace(std::string(schema_path), std::move(c)).first;
+    }
+    compiled = it->second.get();
+  }
+  if (!compiled->ok) return {": " + compiled->error + " (a bug in xcert; please report it)"};
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(doc);
+  try {
+    if (validator.validate(compiled->schema, target, &results)) return {};
+  } catch (const std::exception& e) {
+    return {std::string(": schema check failed: ") + e.what()};
+  }
+  std::map<std::string, std::string> first_error;  // pointer -> valijson's description
+  valijson::ValidationResults::Error error;
+  while (results.popError(error)) {
+    if (IsWrapper(error.description) || IsConditional(error.description)) continue;
+    first_error.emplace(ContextToPointer(error.context), error.description);
+  }
+  std::vector<std::string> out;
+  for (const auto& [pointer, description] : first_error) {
+    out.push_back((pointer.empty() ? "/" : pointer) + ": " + description);
+  }
+  if (out.empty()) out.push_back("/: does not match the schema");
+  return out;
 }
 
 }  // namespace xcert::manifest

@@ -440,7 +440,9 @@ class Builder {
 
 Result<Plan> BuildPlan(const Desired& desired, const ActualState& actual, DiffResult diff,
                        const PlanOptions& options, TimePoint now) {
-  return Builder(desired, actual, options).Build(std::move(diff), now);
+  XCERT_ASSIGN_OR_RETURN(Plan plan, Builder(desired, actual, options).Build(std::move(diff), now));
+  plan.servers = options.servers;
+  return plan;
 }
 
 std::vector<std::string> StaleDifferences(const Plan& plan, const ActualState& now) {

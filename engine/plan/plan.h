@@ -90,7 +90,8 @@ struct Plan {
   std::vector<std::string> warnings;  // also shown in the plan (backups without keys, ...)
   std::map<std::string, Observation> observed;  // servers the steps touch
   std::string manifest_path;
-  std::string manifest_digest;  // SHA-256 of the manifest bytes, set by the caller
+  std::string manifest_digest;    // SHA-256 of the manifest bytes, set by the caller
+  std::set<std::string> servers;  // PlanOptions::servers it was made with (empty: all)
   TimePoint created_at{};
 
   bool empty() const { return steps.empty(); }

@@ -130,8 +130,9 @@ json PlanToJson(const Plan& p) {
   json j{{"format_version", kPlanFormatVersion},
          {"xcert_version", XCERT_VERSION},
          {"created_at", FormatIso8601(p.created_at)},
-         {"manifest", {{"path", p.manifest_path}, {"sha256", p.manifest_digest}}},
-         {"summary", Summary(p)}};
+         {"manifest", {{"path", p.manifest_path}, {"sha256", p.manifest_digest}}}};
+  if (!p.servers.empty()) j["servers"] = p.servers;
+  j["summary"] = Summary(p);
   json changes = json::array();
   for (const Change& c : p.diff.changes) changes.push_back(ChangeToJson(c));
   j["changes"] = std::move(changes);
@@ -292,6 +293,10 @@ std::string WritePlan(const Plan& p) {
   w.Field("path", p.manifest_path);
   w.Field("sha256", p.manifest_digest);
   w.EndObject();
+  if (!p.servers.empty()) {
+    w.Key("servers");
+    w.Strings(std::vector<std::string>(p.servers.begin(), p.servers.end()));
+  }
   w.Key("summary");
   w.BeginObject();
   w.Field("create", p.diff.CountOf(ChangeAction::kCreate));
@@ -501,6 +506,9 @@ Result<Plan> PlanFromJsonText(std::string_view text, const std::string& path) {
   if (j.contains("manifest")) {
     p.manifest_path = r.Get<std::string>(j["manifest"], "path");
     p.manifest_digest = r.Get<std::string>(j["manifest"], "sha256");
+  }
+  for (std::string& server : r.Get<std::vector<std::string>>(j, "servers")) {
+    p.servers.insert(std::move(server));
   }
   if (j.contains("steps") && j["steps"].is_array()) {
     for (const auto& s : j["steps"]) p.steps.push_back(StepFromJson(r, s));

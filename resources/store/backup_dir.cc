@@ -1,10 +1,17 @@
 #include "resources/store/backup_dir.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "engine/util/strings.h"
 #include "resources/store/local_format.h"
 #include "resources/store/local_reader.h"
 #include "resources/store/store_rules.h"
+#include "resources/x509/digest.h"
 #include "resources/x509/pem.h"
+#include "resources/x509/pkcs12.h"
 
 namespace xcert::store {
 
@@ -43,20 +50,107 @@ void CleanDeadTemps(const fs::path& dir) {
   }
 }
 
+// Whether the file at `path` proves the backup of `thumbprint`; the reason
+// when it does not (never the password or any key material).
+Status ProveFile(const fs::path& path, const std::string& thumbprint, const std::string& password,
+                 bool with_key) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (fs::is_symlink(st)) return FailedPrecondition(path.string() + " is a symbolic link");
+  if (!fs::is_regular_file(st)) return FailedPrecondition(path.string() + " is not a regular file");
+  XCERT_ASSIGN_OR_RETURN(std::string data, ReadFile(path, Links::kRefuse));
+  std::string der;
+  bool has_key = false;
+  if (path.extension() == ".pfx") {
+    if (password.empty()) {
+      return FailedPrecondition(path.string() +
+                                " cannot be read: no backup password is set to open it");
+    }
+    Result<x509::Pkcs12Contents> p12 = x509::ReadPkcs12(data, password);
+    if (!p12.ok()) {
+      return FailedPrecondition(path.string() + " does not open with the backup password as a " +
+                                "PKCS#12 file (" + std::to_string(data.size()) + " bytes)");
+    }
+    der = std::move(p12->certificate_der);
+    has_key = p12->key.valid() && p12->key.Matches(der);
+  } else {
+    Result<std::vector<x509::PemBlock>> blocks = x509::ParsePem(data);
+    if (blocks.ok()) {
+      for (x509::PemBlock& b : *blocks) {
+        if (b.label == "CERTIFICATE") {
+          der = std::move(b.der);
+          break;
+        }
+      }
+    }
+    if (der.empty()) return FailedPrecondition(path.string() + " holds no PEM certificate");
+  }
+  if (der.empty() || x509::Sha1Hex(der) != thumbprint) {
+    return FailedPrecondition(path.string() + " does not hold the certificate " + thumbprint);
+  }
+  if (with_key && !has_key) {
+    return FailedPrecondition(path.string() + " holds the certificate " + thumbprint +
+                              " without its private key, which can be exported");
+  }
+  return Status::Ok();
+}
+
+constexpr const char* kBackupExtensions[] = {".pfx", ".crt"};
+
 }  // namespace
 
-std::optional<std::string> BackupDir::Existing(const std::string& server,
-                                               const std::string& thumbprint) {
-  Result<fs::path> sdir = ServerDir(dir_, server);
-  if (!sdir.ok()) return std::nullopt;
+Result<std::string> BackupDir::Prove(const std::string& server, const std::string& thumbprint,
+                                     const std::string& password, bool with_key) {
+  XCERT_ASSIGN_OR_RETURN(fs::path sdir, ServerDir(dir_, server));
   const std::string t = NormalizeThumbprint(thumbprint);
-  if (!IsThumbprint(t)) return std::nullopt;
-  for (const char* ext : {".pfx", ".crt"}) {
-    const fs::path p = *sdir / (t + ext);
-    std::error_code ec;
-    if (fs::exists(p, ec)) return p.string();
+  if (!IsThumbprint(t)) {
+    return InvalidArgument("backup on " + server + ": not a certificate thumbprint");
   }
-  return std::nullopt;
+  std::string problem;
+  for (const char* ext : kBackupExtensions) {
+    const fs::path p = sdir / (t + ext);
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(p, ec))) continue;
+    Status proven = ProveFile(p, t, password, with_key);
+    if (proven.ok()) return p.string();
+    if (problem.empty()) problem = proven.message();
+  }
+  if (problem.empty())
+    return NotFound("no backup of " + t + " on " + server + " in " + dir_.string());
+  return FailedPrecondition(problem);
+}
+
+Result<std::string> BackupDir::KeepAside(const std::string& server, const std::string& thumbprint) {
+  XCERT_ASSIGN_OR_RETURN(fs::path sdir, ServerDir(dir_, server));
+  const std::string t = NormalizeThumbprint(thumbprint);
+  if (!IsThumbprint(t)) {
+    return InvalidArgument("backup on " + server + ": not a certificate thumbprint");
+  }
+  std::string moved;
+  for (const char* ext : kBackupExtensions) {
+    const fs::path p = sdir / (t + ext);
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(p, ec))) continue;
+    // <T>.pfx.unproven.<n>: a name no backup, and no cleanup of dead
+    // writers' temporary files, ever uses.
+    for (int n = 1;; ++n) {
+      const fs::path aside = sdir / (t + ext + ".unproven." + std::to_string(n));
+      if (fs::exists(fs::symlink_status(aside, ec))) continue;
+      // rename(2) would replace a file created meanwhile; link+unlink never does.
+      if (::link(p.c_str(), aside.c_str()) != 0) {
+        if (errno == EEXIST) continue;
+        return IoError("cannot keep " + p.string() + " aside as " + aside.string() + ": " +
+                       std::strerror(errno));
+      }
+      if (::unlink(p.c_str()) != 0) {
+        return IoError("cannot move " + p.string() + " aside: " + std::strerror(errno));
+      }
+      moved += (moved.empty() ? "" : ", ") + aside.string();
+      break;
+    }
+  }
+  if (!moved.empty()) XCERT_RETURN_IF_ERROR(SyncDir(sdir));
+  return moved;
 }
 
 Result<std::string> BackupDir::Save(const std::string& server, const CertificateInfo& certificate,
@@ -70,7 +164,13 @@ Result<std::string> BackupDir::Save(const std::string& server, const Certificate
     return InvalidArgument("backup on " + server + ": '" + certificate.thumbprint +
                            "' is not a certificate thumbprint");
   }
-  if (auto existing = Existing(server, t)) return *existing;
+  for (const char* ext : kBackupExtensions) {
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(sdir / (t + ext), ec))) {
+      return AlreadyExists("backup of " + t + " on " + server + ": " + (sdir / (t + ext)).string() +
+                           " exists; it is never replaced (keep it aside first)");
+    }
+  }
   if (!pkcs12 && certificate.der.empty()) {
     return InvalidArgument("backup of " + t + " on " + server + ": the certificate's DER is empty");
   }

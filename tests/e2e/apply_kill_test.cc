@@ -147,20 +147,33 @@ bool IsTemporary(const std::string& name) {
          name.find(".tmp.") != std::string::npos;
 }
 
+// The thumbprint a backup file holds, read by the openssl command line (the
+// oracle): a PKCS#12 opened with the backup password, or a PEM certificate.
+std::string BackupThumbprint(const fs::path& file, const fs::path& scratch);
+
 // Problems that may exist at ANY moment, even right after a kill.
-std::vector<std::string> AlwaysTrue(const fs::path& work, const Thumbs& before) {
+std::vector<std::string> AlwaysTrue(const fs::path& work, const Thumbs& before,
+                                    const fs::path& scratch) {
   std::vector<std::string> bad;
   const fs::path store = work / "store";
-  // No certificate is gone unless its backup is there, complete.
+  // No certificate is gone unless its backup is there and openssl reads that
+  // very certificate from it (with the backup password).
   const Thumbs now = CertificatesIn(store);
   for (const auto& [server, thumb] : before) {
     if (now.count({server, thumb})) continue;
-    const fs::path pfx = work / "backups" / server / (thumb + ".pfx");
-    const fs::path crt = work / "backups" / server / (thumb + ".crt");
-    std::error_code ec;
-    const bool backed_up = (fs::is_regular_file(pfx) && fs::file_size(pfx, ec) > 0) ||
-                           (fs::is_regular_file(crt) && fs::file_size(crt, ec) > 0);
-    if (!backed_up) bad.push_back(server + "/" + thumb + " is gone without a backup");
+    std::string problems;
+    bool backed_up = false;
+    for (const char* ext : {".pfx", ".crt"}) {
+      const fs::path backup = work / "backups" / server / (thumb + ext);
+      if (backed_up || !fs::exists(backup)) continue;
+      const std::string held = BackupThumbprint(backup, scratch);
+      backed_up = held == thumb;
+      if (!backed_up) problems += " " + backup.string() + " holds " + held + ";";
+    }
+    if (!backed_up) {
+      bad.push_back(server + "/" + thumb + " is gone without a backup that holds it;" +
+                    (problems.empty() ? std::string(" none is there") : problems));
+    }
   }
   // Private keys (in the store, in work folders, in backups) are never
   // readable by others, not even for a moment.
@@ -238,7 +251,14 @@ struct Phase {
   std::string name;
   fs::path start;  // a folder holding xcert.yaml, store/ (and pki/, backups/)
   Env env;
+  // Before the phase: plant junk where the backup of every certificate in the
+  // store belongs (backups/<server>/<T>.pfx); apply must prove backups, not
+  // trust whatever file is there. Filled with the planted paths.
+  bool plant_junk_backups = false;
+  std::vector<fs::path> junk_backups;  // relative to backups/
 };
+
+constexpr const char* kJunk = "8 bytes!";
 
 class ApplyKillTest : public ::testing::Test {
  protected:
@@ -320,7 +340,7 @@ class ApplyKillTest : public ::testing::Test {
           EXPECT_EQ(r.exit_code, 0)
               << "an apply that was not killed failed; see " << phase.name << "-kill.log";
         }
-        for (const std::string& b : AlwaysTrue(work, before)) {
+        for (const std::string& b : AlwaysTrue(work, before, dir_.path())) {
           ADD_FAILURE() << "after a kill: " << b;
         }
       }
@@ -350,13 +370,15 @@ class ApplyKillTest : public ::testing::Test {
 
       RunResult plan = X(work, {"plan", "--detailed-exitcode"}, phase.env);
       EXPECT_EQ(plan.exit_code, 0) << "not converged:\n" << plan.out << plan.err;
-      for (const std::string& b : AlwaysTrue(work, before)) ADD_FAILURE() << "converged: " << b;
+      for (const std::string& b : AlwaysTrue(work, before, dir_.path())) {
+        ADD_FAILURE() << "converged: " << b;
+      }
       EXPECT_THAT(TemporaryFiles(work / "store"), ::testing::IsEmpty())
           << "temporary files left in the store";
       EXPECT_THAT(TemporaryFiles(work / "backups"), ::testing::IsEmpty())
           << "temporary files left in the backups";
       CheckShow(work, phase.env);
-      if (it == 0) CheckBackupContents(work, before);
+      CheckJunkKeptAside(work, phase);
       for (const auto& t : before) removed += CertificatesIn(work / "store").count(t) == 0;
     }
     std::printf(
@@ -383,20 +405,37 @@ class ApplyKillTest : public ::testing::Test {
     }
   }
 
-  // Each backup of a certificate that is gone holds exactly that certificate.
-  void CheckBackupContents(const fs::path& work, const Thumbs& before) {
-    const Thumbs now = CertificatesIn(work / "store");
-    for (const auto& [server, thumb] : before) {
-      if (now.count({server, thumb})) continue;
-      fs::path f = work / "backups" / server / (thumb + ".pfx");
-      if (!fs::exists(f)) f = work / "backups" / server / (thumb + ".crt");
-      EXPECT_EQ(BackupThumbprint(f, dir_.path()), thumb) << f;
+  // Every junk file planted where a backup belongs (Phase::junk_backups) is
+  // still there, kept aside under a new name, never silently replaced.
+  void CheckJunkKeptAside(const fs::path& work, const Phase& phase) {
+    for (const fs::path& junk : phase.junk_backups) {
+      const fs::path at = work / "backups" / junk;
+      bool kept = fs::exists(at) && ReadFileOrDie(at) == kJunk;
+      for (int n = 1; !kept && n < 10; ++n) {
+        const fs::path aside = at.string() + ".unproven." + std::to_string(n);
+        kept = fs::exists(aside) && ReadFileOrDie(aside) == kJunk;
+      }
+      EXPECT_TRUE(kept) << "the junk planted at " << at << " was replaced";
     }
   }
 
-  void RunPhases(const std::vector<Phase>& phases) {
+  static void PlantJunkBackups(Phase& phase) {
+    for (const auto& [server, thumb] : CertificatesIn(phase.start / "store")) {
+      const fs::path rel = fs::path(server) / (thumb + ".pfx");
+      if (fs::exists(phase.start / "backups" / rel)) continue;
+      fs::create_directories(phase.start / "backups" / server);
+      std::ofstream(phase.start / "backups" / rel) << kJunk;
+      // 0600 like a real backup: the mode check holds for every ".pfx".
+      fs::permissions(phase.start / "backups" / rel,
+                      fs::perms::owner_read | fs::perms::owner_write);
+      phase.junk_backups.push_back(rel);
+    }
+  }
+
+  void RunPhases(std::vector<Phase> phases) {
     SCOPED_TRACE("XCERT_KILL_SEED=" + std::to_string(seed_));
     for (size_t i = 0; i < phases.size(); ++i) {
+      if (phases[i].plant_junk_backups) PlantJunkBackups(phases[i]);
       const fs::path next = i + 1 < phases.size() ? phases[i + 1].start : dir_.path() / "done";
       const std::chrono::microseconds baseline = Baseline(phases[i], next);
       if (HasFailure()) return;
@@ -537,7 +576,10 @@ servers:
   RunResult valid = X(start, {"validate"}, first);
   ASSERT_EQ(valid.exit_code, 0) << valid.out << valid.err;
 
-  RunPhases({{"fleet-initial", start, first}, {"fleet-renewal", dir_.path() / "renewal", later}});
+  // The renewal removes (prune) what it replaces, where junk sits in the
+  // backups' place: each removal needs a backup that decrypts to it.
+  RunPhases({{"fleet-initial", start, first},
+             {"fleet-renewal", dir_.path() / "renewal", later, /*plant_junk_backups=*/true}});
 }
 
 }  // namespace

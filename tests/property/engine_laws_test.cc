@@ -9,7 +9,12 @@
 //      backup of its server;
 //   4. no certificate loses a service or is removed without a backup written
 //      earlier in the same run;
-//   5. plans are deterministic.
+//   5. plans are deterministic;
+//   6. no certificate is removed unless, at that moment, a backup file that
+//      decrypts to it (with its private key, when exportable) exists, even
+//      when backups are truncated, replaced or deleted between steps.
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,10 +29,13 @@
 #include "engine/plan/plan_json.h"
 #include "engine/util/strings.h"
 #include "resources/issuers/open_issuers.h"
+#include "resources/store/backup_dir.h"
 #include "resources/store/memory_store.h"
 #include "resources/store/setup_certificates.h"
 #include "resources/x509/builder.h"
+#include "resources/x509/digest.h"
 #include "resources/x509/pem.h"
+#include "resources/x509/pkcs12.h"
 #include "tests/support/test_util.h"
 
 namespace xcert {
@@ -170,15 +178,19 @@ rc::Gen<World> GenWorld() {
 // A BackupSink in memory that remembers what was saved.
 class MemoryBackups final : public BackupSink {
  public:
-  std::optional<std::string> Existing(const std::string& server, const std::string& t) override {
+  Result<std::string> Prove(const std::string& server, const std::string& t, const std::string&,
+                            bool) override {
     std::lock_guard<std::mutex> lock(mutex_);
     if (saved_.count({server, t})) return server + "/" + t;
-    return std::nullopt;
+    return NotFound("no backup");
+  }
+  Result<std::string> KeepAside(const std::string&, const std::string&) override {
+    return std::string();
   }
   Result<std::string> Save(const std::string& server, const CertificateInfo& c,
                            const std::optional<std::string>&) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    saved_.insert({server, c.thumbprint});
+    if (!saved_.insert({server, c.thumbprint}).second) return AlreadyExists("backup exists");
     return server + "/" + c.thumbprint;
   }
   bool Has(const std::string& server, const std::string& t) {
@@ -382,6 +394,187 @@ RC_GTEST_PROP(EngineLaws, ApplyConvergesSafelyAndDeterministically, ()) {
   for (const auto& [server, state] : after) {
     RC_ASSERT(ObservedSummary(state) == ObservedSummary(twice.at(server)));
   }
+}
+
+// Law 6: a store that, at each removal, looks for a backup file in `dir` that
+// decrypts to the certificate (an oracle independent of BackupSink::Prove),
+// and that damages backup files when a step starts (Get is every step's
+// first store call), as a disk, a person or another tool might.
+class TamperingStore final : public Store {
+ public:
+  enum Tamper : int { kNone, kTruncate, kJunk, kSwap, kDelete, kTamperCount };
+  TamperingStore(Store* inner, fs::path dir, std::vector<int>* tampers, std::mutex* mutex,
+                 std::vector<std::string>* violations, int* removed)
+      : inner_(inner),
+        dir_(std::move(dir)),
+        tampers_(tampers),
+        mutex_(mutex),
+        violations_(violations),
+        removed_(removed) {}
+  const std::string& server() const override { return inner_->server(); }
+  Result<ServerState> List() override { return inner_->List(); }
+  Result<std::optional<CertificateInfo>> Get(const std::string& t) override {
+    TamperNext();
+    return inner_->Get(t);
+  }
+  Result<CreateResult> Create(const CreateRequest& r) override { return inner_->Create(r); }
+  Result<CertificateInfo> Import(const ImportRequest& r) override { return inner_->Import(r); }
+  Result<std::string> Export(const std::string& t, const std::string& p) override {
+    return inner_->Export(t, p);
+  }
+  Status Enable(const std::string& t, ServiceSet services, const EnableOptions& o) override {
+    return inner_->Enable(t, services, o);
+  }
+  Status Remove(const std::string& t) override {
+    Result<std::optional<CertificateInfo>> cert = inner_->Get(t);
+    const bool with_key = cert.ok() && *cert && (*cert)->has_private_key && (*cert)->exportable;
+    if (!BackedUp(t, with_key)) {
+      std::lock_guard<std::mutex> lock(*mutex_);
+      violations_->push_back(server() + "/" + t + " removed without a backup that decrypts to it");
+    }
+    Status st = inner_->Remove(t);
+    if (st.ok()) {
+      std::lock_guard<std::mutex> lock(*mutex_);
+      ++*removed_;
+    }
+    return st;
+  }
+
+ private:
+  bool BackedUp(const std::string& t, bool with_key) const {
+    std::error_code ec;
+    const fs::path pfx = dir_ / server() / (t + ".pfx");
+    if (fs::is_regular_file(pfx, ec)) {
+      Result<x509::Pkcs12Contents> p = x509::ReadPkcs12(testing::ReadFileOrDie(pfx), "law-test");
+      if (p.ok() && x509::Sha1Hex(p->certificate_der) == t &&
+          (!with_key || (p->key.valid() && p->key.Matches(p->certificate_der)))) {
+        return true;
+      }
+    }
+    const fs::path crt = dir_ / server() / (t + ".crt");
+    if (with_key || !fs::is_regular_file(crt, ec)) return false;
+    Result<std::vector<x509::PemBlock>> pem = x509::ParsePem(testing::ReadFileOrDie(crt));
+    return pem.ok() && !pem->empty() && x509::Sha1Hex(pem->front().der) == t;
+  }
+
+  // Applies the next tamper of the list to one backup file of this server.
+  void TamperNext() {
+    std::lock_guard<std::mutex> lock(*mutex_);
+    if (tampers_->size() < 2) return;
+    const int what = tampers_->back() % kTamperCount;
+    const size_t which = size_t(tampers_->at(tampers_->size() - 2));
+    tampers_->resize(tampers_->size() - 2);
+    std::vector<fs::path> files;  // this server's backups, in name order
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir_ / server(), ec)) {
+      const std::string ext = e.path().extension().string();
+      if (ext == ".pfx" || ext == ".crt") files.push_back(e.path());
+    }
+    if (files.empty() || what == kNone) return;
+    std::sort(files.begin(), files.end());
+    const fs::path& f = files[which % files.size()];
+    const std::string bytes = testing::ReadFileOrDie(f);
+    switch (what) {
+      case kTruncate: std::ofstream(f, std::ios::trunc) << bytes.substr(0, bytes.size() / 2); break;
+      case kJunk: std::ofstream(f, std::ios::trunc) << "8 bytes!"; break;
+      case kSwap:
+        std::ofstream(f, std::ios::trunc)
+            << testing::ReadFileOrDie(files[(which + 1) % files.size()]);
+        break;
+      case kDelete: fs::remove(f, ec); break;
+      default: break;
+    }
+  }
+
+  Store* inner_;
+  fs::path dir_;
+  std::vector<int>* tampers_;
+  std::mutex* mutex_;
+  std::vector<std::string>* violations_;
+  int* removed_;
+};
+
+class TamperingSet final : public StoreSet {
+ public:
+  TamperingSet(StoreSet* inner, fs::path dir, std::vector<int> tampers)
+      : inner_(inner), dir_(std::move(dir)), tampers_(std::move(tampers)) {}
+  Store* Find(const std::string& server) override {
+    std::lock_guard<std::mutex> lock(find_mutex_);
+    auto it = stores_.find(server);
+    if (it != stores_.end()) return it->second.get();
+    Store* s = inner_->Find(server);
+    if (!s) return nullptr;
+    return stores_
+        .emplace(server, std::make_unique<TamperingStore>(s, dir_, &tampers_, &mutex_, &violations_,
+                                                          &removed_))
+        .first->second.get();
+  }
+  void StopTampering() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tampers_.clear();
+  }
+  std::vector<std::string> violations() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return violations_;
+  }
+  int removed() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return removed_;
+  }
+
+ private:
+  StoreSet* inner_;
+  fs::path dir_;
+  std::mutex find_mutex_;
+  std::map<std::string, std::unique_ptr<TamperingStore>> stores_;
+  std::mutex mutex_;
+  std::vector<int> tampers_;
+  std::vector<std::string> violations_;
+  int removed_ = 0;
+};
+
+RC_GTEST_PROP(EngineLaws, NothingIsRemovedWithoutABackupThatDecryptsToIt, ()) {
+  World w = *GenWorld();
+  w.manifest.prune = true;
+  FixedClock clock(kNow);
+  store::MemoryStoreSet memory(clock);
+  Perturb(w, &memory, &clock);
+  // Something to prune on every server: a foreign certificate, its key
+  // exportable or not.
+  for (const auto& [name, role] : w.servers) {
+    (void)memory.Find(name)->Create(
+        {"CN=old.example.com",
+         {"old.example.com"},
+         KeySpec{KeyAlgorithm::kEcdsa, 0, EcCurve::kP256, *rc::gen::arbitrary<bool>()},
+         Seconds(86400 * 400),
+         "old"});
+  }
+  TempDir dir;
+  store::BackupDir backups(dir.path());
+  // Pairs (file index, what) consumed from the back, one pair per step.
+  TamperingSet stores(&memory, dir.path(),
+                      *rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 1000)));
+  Pipeline p{w.manifest, stores, clock};
+
+  std::unique_ptr<IssuerSet> issuers;
+  const Plan plan = p.MakePlan(p.Read(), &issuers);
+  RC_PRE(plan.CountOf(StepKind::kRemove) > 0u);
+  p.Apply(plan, issuers.get(), &backups, 1);
+  for (const std::string& v : stores.violations()) RC_LOG() << v << "\n";
+  RC_ASSERT(stores.violations().empty());
+
+  // Without tampering, apply again converges: it writes the backups again
+  // (keeping damaged files aside) and removes what is left, each removal
+  // with a backup that decrypts to it.
+  stores.StopTampering();
+  const Plan again = p.MakePlan(p.Read(), &issuers);
+  const ApplyReport report = p.Apply(again, issuers.get(), &backups, 2);
+  for (const StepOutcome& o : report.outcomes) {
+    if (o.status == StepStatus::kFailed) RC_LOG() << o.detail << "\n";
+  }
+  RC_ASSERT(report.ok());
+  RC_ASSERT(stores.violations().empty());
+  RC_ASSERT(p.MakePlan(p.Read(), &issuers).CountOf(StepKind::kRemove) == 0u);
 }
 
 RC_GTEST_PROP(EngineLaws, DamagedServerIsNeverTouched, ()) {

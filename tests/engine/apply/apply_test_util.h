@@ -388,18 +388,46 @@ struct SavedBackup {
   std::string server;
   std::string thumbprint;
   std::optional<std::string> pkcs12;
+  bool tampered = false;
 };
 
 class MemoryBackups final : public BackupSink {
  public:
   explicit MemoryBackups(Trace* trace) : trace_(trace) {}
 
-  std::optional<std::string> Existing(const std::string& server,
-                                      const std::string& thumbprint) override {
+  // Proven unless tampered with (Tamper) or missing the key it must hold.
+  Result<std::string> Prove(const std::string& server, const std::string& thumbprint,
+                            const std::string&, bool with_key) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = saved_.find({server, thumbprint});
-    if (it == saved_.end()) return std::nullopt;
+    if (it == saved_.end()) return NotFound("no backup of " + thumbprint);
+    if (it->second.tampered) return FailedPrecondition(PathOf(it->second) + " is damaged");
+    if (with_key && !it->second.pkcs12) {
+      return FailedPrecondition(PathOf(it->second) + " has no private key");
+    }
     return PathOf(it->second);
+  }
+  Result<std::string> KeepAside(const std::string& server, const std::string& thumbprint) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = saved_.find({server, thumbprint});
+    if (it == saved_.end()) return std::string();
+    kept_aside_.push_back(it->second);
+    saved_.erase(it);
+    return PathOf(kept_aside_.back()) + ".unproven." + std::to_string(kept_aside_.size());
+  }
+  // Damages the saved backup so that Prove no longer proves it.
+  void Tamper(const std::string& server, const std::string& thumbprint) {
+    std::lock_guard<std::mutex> lock(mu_);
+    saved_.at({server, thumbprint}).tampered = true;
+  }
+  // Puts a backup in place as if an earlier run (or someone) had left it.
+  void Put(SavedBackup b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    saved_[{b.server, b.thumbprint}] = std::move(b);
+  }
+  std::vector<SavedBackup> kept_aside() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return kept_aside_;
   }
   Result<std::string> Save(const std::string& server, const CertificateInfo& certificate,
                            const std::optional<std::string>& pkcs12) override {
@@ -407,6 +435,7 @@ class MemoryBackups final : public BackupSink {
     if (rendezvous_) rendezvous_->Arrive();
     if (!fail_.empty()) return IoError(fail_);
     std::lock_guard<std::mutex> lock(mu_);
+    if (saved_.count({server, certificate.thumbprint})) return AlreadyExists("backup exists");
     SavedBackup b{server, certificate.thumbprint, pkcs12};
     saved_[{server, certificate.thumbprint}] = b;
     return PathOf(b);
@@ -426,6 +455,7 @@ class MemoryBackups final : public BackupSink {
   Trace* trace_;
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, SavedBackup> saved_;
+  std::vector<SavedBackup> kept_aside_;
   Rendezvous* rendezvous_ = nullptr;
   std::string fail_;
 };

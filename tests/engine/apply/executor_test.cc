@@ -502,7 +502,7 @@ TEST(ApplyTest, ReRunOfTheSamePlanFindsEveryStepAlreadyDone) {
   EXPECT_EQ(OutcomeOf(plan, second, StepKind::kEnable, "Ex2", ServiceSet{Service::kIis}).detail,
             Thumbprint(mail) + " already serves IIS");
   EXPECT_THAT(OutcomeOf(plan, second, StepKind::kBackupExport, "Ex2").detail,
-              StartsWith("backup exists: backups/Ex2/"));
+              StartsWith("backup exists and was verified: backups/Ex2/"));
   EXPECT_TRUE(w.MakePlan(desired).empty());
 }
 
@@ -586,6 +586,81 @@ TEST(ApplyTest, BackupOfACertificateThatIsAlreadyGoneIsAlreadyDone) {
   EXPECT_EQ(report.outcomes[0].detail, "the certificate is gone; nothing to back up");
   EXPECT_EQ(report.outcomes[1].status, StepStatus::kAlreadyDone);
   EXPECT_TRUE(w.backups().saved().empty());
+}
+
+// A file where the backup belongs is not trusted: unproven, it is kept
+// aside (never replaced) and the backup written again before the removal.
+TEST(ApplyTest, ABackupThatIsThereButNotProvenIsKeptAsideAndWrittenAgain) {
+  World w;
+  const store::StoredCertificate old =
+      CaSigned("CN=legacy.pocket-consultant.com", {"legacy.pocket-consultant.com"}, true, "legacy");
+  w.AddServer("Ex1", {old});
+  Desired desired = testing::DesiredOf({}, {});
+  desired.servers = {
+      {"Ex1", "Ex1.pocket-consultant.com", {Role::kMailbox}, ExchangeVersion::k2019, {}}};
+  desired.prune = true;
+  const Plan plan = w.MakePlan(desired);
+  ASSERT_THAT(Kinds(plan), ElementsAre("backup-export Ex1", "remove Ex1"));
+  SavedBackup junk{"Ex1", Thumbprint(old), std::string("8 bytes!")};
+  junk.tampered = true;
+  w.backups().Put(junk);
+
+  const ApplyReport report = w.Apply(plan);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.outcomes[0].status, StepStatus::kDone);
+  EXPECT_THAT(report.outcomes[0].detail, HasSubstr("was not a valid backup"));
+  EXPECT_THAT(report.outcomes[0].detail, HasSubstr(".unproven.1"));
+  EXPECT_THAT(report.warnings, Contains(HasSubstr("Ex1/" + Thumbprint(old) +
+                                                  ": the file that was "
+                                                  "there was not a valid backup")))
+      << "the summary says so too";
+  ASSERT_EQ(w.backups().kept_aside().size(), 1u);
+  EXPECT_EQ(w.backups().kept_aside()[0].pkcs12, std::string("8 bytes!"));
+  const auto saved = w.backups().saved();
+  ASSERT_TRUE(saved.count({"Ex1", Thumbprint(old)}));
+  Result<x509::Pkcs12Contents> p12 =
+      x509::ReadPkcs12(*saved.at({"Ex1", Thumbprint(old)}).pkcs12, "backup-password");
+  ASSERT_TRUE(p12.ok()) << p12.status().message();
+  EXPECT_EQ(p12->certificate_der, old.der);
+  EXPECT_EQ(report.outcomes[1].status, StepStatus::kDone);
+}
+
+// The backup is read again just before the removal: damaged after the
+// backup step (by a disk, a person, another tool), nothing is removed.
+TEST(ApplyTest, ARemoveWhoseBackupIsNoLongerProvenRemovesNothing) {
+  World w;
+  const store::StoredCertificate old =
+      CaSigned("CN=legacy.pocket-consultant.com", {"legacy.pocket-consultant.com"}, true, "legacy");
+  w.AddServer("Ex1", {old});
+  Desired desired = testing::DesiredOf({}, {});
+  desired.servers = {
+      {"Ex1", "Ex1.pocket-consultant.com", {Role::kMailbox}, ExchangeVersion::k2019, {}}};
+  desired.prune = true;
+  const Plan plan = w.MakePlan(desired);
+  ASSERT_THAT(Kinds(plan), ElementsAre("backup-export Ex1", "remove Ex1"));
+  // The remove step starts with Get; the backup step's Get is the first.
+  int gets = 0;
+  w.stores().traced("Ex1").set_hook([&](const std::string& op, const std::string& arg) {
+    if (op == "Get" && arg == Thumbprint(old) && ++gets == 2) {
+      w.backups().Tamper("Ex1", Thumbprint(old));
+    }
+    return Status::Ok();
+  });
+  const ApplyReport report = w.Apply(plan, 1);
+  EXPECT_EQ(report.outcomes[0].status, StepStatus::kDone);
+  ASSERT_EQ(report.outcomes[1].status, StepStatus::kFailed);
+  EXPECT_THAT(report.outcomes[1].detail,
+              StartsWith("Ex1/" + Thumbprint(old) + " was not removed: its backup is not proven"));
+  EXPECT_THAT(report.outcomes[1].detail, HasSubstr("backups/Ex1/" + Thumbprint(old) + ".pfx"));
+  EXPECT_THAT(report.outcomes[1].detail, HasSubstr("run xcert apply again"));
+  EXPECT_TRUE(w.Observe().at("Ex1").Find(Thumbprint(old))) << "the certificate is still there";
+  w.stores().traced("Ex1").set_hook(nullptr);
+
+  // Applying again writes a proven backup (the damaged one kept aside) and removes.
+  const ApplyReport again = w.Apply(plan, 1);
+  EXPECT_TRUE(again.ok());
+  EXPECT_EQ(w.backups().kept_aside().size(), 1u);
+  EXPECT_FALSE(w.Observe().at("Ex1").Find(Thumbprint(old)));
 }
 
 // --- the report ---

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "tests/resources/store/store_test_util.h"
@@ -25,11 +27,12 @@ unsigned Mode(const fs::path& p) {
   return st.st_mode & 07777;
 }
 
-TEST(BackupDirTest, SavesPkcs12As0600AndKeepsAnExistingBackup) {
+TEST(BackupDirTest, SavesPkcs12As0600AndNeverReplacesAnExistingBackup) {
   TempDir dir;
   BackupDir backups(dir.path() / "backups");
   const testing::Issued c = testing::IssueWithKey();
-  EXPECT_FALSE(backups.Existing("MailServer21", c.thumbprint).has_value());
+  EXPECT_EQ(backups.Prove("MailServer21", c.thumbprint, "pw", true).status().code(),
+            Code::kNotFound);
   Result<std::string> path = backups.Save("MailServer21", Info(c), testing::Pkcs12Of(c, "pw"));
   ASSERT_TRUE(path.ok()) << path.status().message();
   EXPECT_EQ(*path, (dir.path() / "backups" / "MailServer21" / (c.thumbprint + ".pfx")).string());
@@ -37,12 +40,13 @@ TEST(BackupDirTest, SavesPkcs12As0600AndKeepsAnExistingBackup) {
   Result<x509::Pkcs12Contents> back = x509::ReadPkcs12(xcert::testing::ReadFileOrDie(*path), "pw");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->certificate_der, c.der);
-  EXPECT_EQ(backups.Existing("MailServer21", c.thumbprint), *path);
+  Result<std::string> proven = backups.Prove("MailServer21", c.thumbprint, "pw", true);
+  ASSERT_TRUE(proven.ok()) << proven.status().message();
+  EXPECT_EQ(*proven, *path);
 
-  // A second save keeps the first file.
+  // A second save refuses to replace the first file.
   Result<std::string> again = backups.Save("MailServer21", Info(c), std::string("other"));
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(*again, *path);
+  EXPECT_EQ(again.status().code(), Code::kAlreadyExists);
   EXPECT_TRUE(x509::ReadPkcs12(xcert::testing::ReadFileOrDie(*path), "pw").ok());
 }
 
@@ -56,7 +60,62 @@ TEST(BackupDirTest, ANonExportableKeySavesTheCertificateAlone) {
   EXPECT_EQ(xcert::testing::ReadFileOrDie(*path), x509::ToPem("CERTIFICATE", c.der));
   std::string lower = c.thumbprint;
   for (char& ch : lower) ch = char(std::tolower(ch));
-  EXPECT_EQ(backups.Existing("MailServer21", lower), *path) << "thumbprints are case-insensitive";
+  Result<std::string> proven = backups.Prove("MailServer21", lower, "", false);
+  ASSERT_TRUE(proven.ok()) << proven.status().message();
+  EXPECT_EQ(*proven, *path) << "thumbprints are case-insensitive";
+  EXPECT_EQ(backups.Prove("MailServer21", c.thumbprint, "", true).status().code(),
+            Code::kFailedPrecondition)
+      << "a certificate alone does not prove the backup of an exportable key";
+}
+
+// Every way a file can be there without being the backup: none is proven,
+// and the reason names the file but never the password.
+TEST(BackupDirTest, AFileThatIsThereIsNotProvenUnlessItDecryptsToTheCertificate) {
+  const std::string kPw = "s3cret-Backup-Pw";
+  TempDir dir;
+  BackupDir backups(dir.path());
+  const testing::Issued c = testing::IssueWithKey();
+  const testing::Issued other = testing::IssueWithKey();
+  const std::string pfx = "MailServer21/" + c.thumbprint + ".pfx";
+  const std::string good = testing::Pkcs12Of(c, kPw);
+  const std::map<std::string, std::string> cases = {
+      {"junk", "8 bytes!"},
+      {"empty", ""},
+      {"truncated", good.substr(0, good.size() / 2)},
+      {"another certificate", testing::Pkcs12Of(other, kPw)},
+      {"another password", testing::Pkcs12Of(c, "not-the-backup-password")},
+  };
+  for (const auto& [what, bytes] : cases) {
+    dir.Write(pfx, bytes);
+    Result<std::string> proven = backups.Prove("MailServer21", c.thumbprint, kPw, true);
+    EXPECT_EQ(proven.status().code(), Code::kFailedPrecondition) << what;
+    EXPECT_NE(proven.status().message().find(pfx), std::string::npos) << what;
+    EXPECT_EQ(proven.status().message().find(kPw), std::string::npos) << what;
+  }
+  dir.Write(pfx, good);
+  EXPECT_TRUE(backups.Prove("MailServer21", c.thumbprint, kPw, true).ok());
+  EXPECT_EQ(backups.Prove("MailServer21", c.thumbprint, "wrong", true).status().code(),
+            Code::kFailedPrecondition);
+}
+
+TEST(BackupDirTest, KeepAsideMovesTheOldFileToANewNameAndNeverOverwritesOne) {
+  TempDir dir;
+  BackupDir backups(dir.path());
+  const testing::Issued c = testing::IssueWithKey();
+  const fs::path pfx = dir.Write("MailServer21/" + c.thumbprint + ".pfx", "junk one");
+  Result<std::string> first = backups.KeepAside("MailServer21", c.thumbprint);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(*first, pfx.string() + ".unproven.1");
+  EXPECT_FALSE(fs::exists(pfx));
+  dir.Write("MailServer21/" + c.thumbprint + ".pfx", "junk two");
+  Result<std::string> second = backups.KeepAside("MailServer21", c.thumbprint);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, pfx.string() + ".unproven.2");
+  EXPECT_EQ(xcert::testing::ReadFileOrDie(*first), "junk one");
+  EXPECT_EQ(xcert::testing::ReadFileOrDie(*second), "junk two");
+  EXPECT_EQ(*backups.KeepAside("MailServer21", c.thumbprint), "") << "nothing left to move";
+  ASSERT_TRUE(backups.Save("MailServer21", Info(c), testing::Pkcs12Of(c, "pw")).ok());
+  EXPECT_TRUE(backups.Prove("MailServer21", c.thumbprint, "pw", true).ok());
 }
 
 // A process killed while writing a backup leaves its temporary file, with a
