@@ -45,12 +45,16 @@ void CheckAddress(const CheckContext& c, size_t index) {
   if (s.address.empty() || c.reporter().IsBad(pointer) || IsIpAddress(s.address)) return;
   const std::string why = WhyInvalidDnsName(s.address);
   if (why.empty() && s.address.find('*') == std::string::npos) return;
+  const bool has_port = std::count(s.address.begin(), s.address.end(), ':') == 1;
   c.reporter().Error(pointer,
-                     "address '" + s.address + "' of server '" + s.name +
-                         "' is neither an IP address nor a host name" +
+                     "address " + Quote(s.address) + " of server " + Quote(s.name) +
+                         " is neither an IP address nor a host name" +
                          (why.empty() ? ": it is a wildcard" : ": " + why),
-                     "write the address verify connects to, e.g. 10.0.0.21 or " +
-                         (s.name.empty() ? std::string("ex01") : s.name) + ".contoso.com");
+                     has_port
+                         ? "write the host name only; ports go in probe.ports, e.g. "
+                           "probe: {ports: {https: [8443]}}"
+                         : "write the address verify connects to, e.g. 10.0.0.21 or " +
+                               (s.name.empty() ? std::string("ex01") : s.name) + ".contoso.com");
 }
 
 void CheckProbedServices(const CheckContext& c, size_t index) {

@@ -63,8 +63,10 @@ Status ProveFile(const fs::path& path, const std::string& thumbprint, const std:
   bool has_key = false;
   if (path.extension() == ".pfx") {
     if (password.empty()) {
-      return FailedPrecondition(path.string() +
-                                " cannot be read: no backup password is set to open it");
+      return FailedPrecondition(
+          path.string() +
+          " cannot be checked: this run reads no backup password, as the backup it needs "
+          "holds the certificate only");
     }
     Result<x509::Pkcs12Contents> p12 = x509::ReadPkcs12(data, password);
     if (!p12.ok()) {

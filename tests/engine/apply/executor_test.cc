@@ -751,8 +751,9 @@ TEST(ApplyTest, WithTheRealTimeKnownNothingOutsideItsDatesIsIssuedOrBound) {
   EXPECT_EQ(issue.status, StepStatus::kFailed);
   EXPECT_THAT(issue.detail, HasSubstr("which does not contain the real time"));
   EXPECT_THAT(issue.detail, HasSubstr("--allow-clock-skew"));
+  const auto observed = w.Observe();
   for (const std::string& s : kThree) {
-    for (const CertificateInfo& c : w.Observe().at(s).certificates) {
+    for (const CertificateInfo& c : observed.at(s).certificates) {
       EXPECT_NE(c.subject, "CN=mail.pocket-consultant.com") << "issued and imported on " << s;
     }
   }
@@ -773,7 +774,8 @@ TEST(ApplyTest, ACertificateOutsideTheRealTimeIsNotBound) {
   std::erase_if(bind.steps, [](const Step& s) { return s.kind != StepKind::kEnable; });
   ASSERT_FALSE(bind.steps.empty());
   std::string thumbprint;
-  for (const CertificateInfo& c : w.Observe().at("Ex1").certificates) {
+  const auto observed = w.Observe();
+  for (const CertificateInfo& c : observed.at("Ex1").certificates) {
     if (c.subject == "CN=mail.pocket-consultant.com") thumbprint = c.thumbprint;
   }
   ASSERT_FALSE(thumbprint.empty());

@@ -38,13 +38,13 @@ TEST(ProbeCheckTest, AnIpv6AddressIsFine) {
 
 TEST(ProbeCheckTest, AnAddressThatIsNoHostNameIsAnError) {
   EXPECT_EQ(Lines(WithEx1("address: bad_host.contoso.com")),
-            Strings{"7:64: error: address 'bad_host.contoso.com' of server 'EX1' is neither an IP "
-                    "address nor a host name: label 'bad_host' has a character other than letters, "
-                    "digits and hyphens ('_'); write the address verify connects to, e.g. "
-                    "10.0.0.21 or EX1.contoso.com"});
+            Strings{"7:67: error: address 'bad_host.contoso.com' of server 'EX1' is neither an IP "
+                    "address nor a host name: character '_' is not allowed (letters, digits and "
+                    "hyphens only); write the address verify connects to, e.g. 10.0.0.21 or "
+                    "EX1.contoso.com"});
 }
 
-TEST(ProbeCheckTest, AnAddressWithAPortIsRefusedByTheSchema) {
+TEST(ProbeCheckTest, AnAddressWithAPortSaysWherePortsGo) {
   const Strings lines = Lines(WithEx1("address: 'ex1.contoso.com:443'"));
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], HasSubstr("ports go in probe.ports"));
@@ -52,14 +52,14 @@ TEST(ProbeCheckTest, AnAddressWithAPortIsRefusedByTheSchema) {
 
 TEST(ProbeCheckTest, ProbingAServiceNoCertificateServesIsAWarning) {
   EXPECT_EQ(Lines(WithEx1("probe: {services: [IIS, POP]}")),
-            Strings{"7:70: warning: server 'EX1' probes POP, but no certificate of this manifest "
+            Strings{"7:82: warning: server 'EX1' probes POP, but no certificate of this manifest "
                     "serves POP on it; verify probes it only if the store binds it; remove it "
                     "from probe.services, or add POP to a certificate's services"});
 }
 
 TEST(ProbeCheckTest, ProbingAServiceOnNoPortIsAWarning) {
   EXPECT_EQ(Lines(WithEx1("probe: {services: [SMTP], ports: {smtp: []}}")),
-            Strings{"7:65: warning: server 'EX1' probes SMTP on no port: probe.ports gives smtp "
+            Strings{"7:77: warning: server 'EX1' probes SMTP on no port: probe.ports gives smtp "
                     "and smtps none; give a port, e.g. 'smtp: [25]', or remove SMTP from "
                     "probe.services"});
   EXPECT_EQ(Lines(WithEx1("probe: {services: [SMTP], ports: {smtp: [], smtps: [465]}}")),
