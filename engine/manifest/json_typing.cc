@@ -7,6 +7,7 @@
 
 #include "engine/manifest/describe.h"
 #include "engine/manifest/pointer.h"
+#include "engine/util/quote.h"
 #include "engine/util/strings.h"
 
 namespace xcert::manifest {
@@ -166,8 +167,11 @@ json Convert(const YamlNode& node, const std::string& pointer, Reporter& r) {
     return typed.value;
   }
   if (typed.value.is_string()) {
-    const std::string c = ControlCharacter(typed.value.get_ref<const std::string&>());
-    if (!c.empty()) {
+    const std::string& text = typed.value.get_ref<const std::string&>();
+    const std::string c = ControlCharacter(text);
+    // Key material (a PEM block keeps its line breaks) is reported by
+    // CheckKeyMaterial, which says to put it in a file.
+    if (!c.empty() && !LooksLikeKeyMaterial(text)) {
       r.Error(pointer, DescribeValue(json(), pointer) + " contains the control character " + c,
               c == "U+000A" ? "write it on one line (a '|' or '>' block keeps line breaks; use "
                               "'>-' or a plain value)"

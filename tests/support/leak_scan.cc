@@ -83,30 +83,47 @@ bool IsBase64(char c) {
 
 }  // namespace
 
-std::vector<std::string> PrivateKeyPieces(std::string_view text) {
-  std::vector<std::string> pieces;
+namespace {
+
+struct PemBody {
+  std::string_view label;  // "-----BEGIN EC PRIVATE KEY", ...
+  std::string base64;      // without line breaks, spaces and RFC 1421 headers
+};
+
+std::vector<PemBody> PemBodies(std::string_view text) {
+  std::vector<PemBody> out;
   size_t at = 0;
   for (;;) {
     const size_t begin = text.find("-----BEGIN", at);
     if (begin == std::string_view::npos) break;
     const size_t label_end = text.find("-----", begin + 10);
     if (label_end == std::string_view::npos) break;
-    const std::string_view label = text.substr(begin, label_end - begin);
     const size_t body = label_end + 5;
     const size_t end = text.find("-----END", body);
     if (end == std::string_view::npos) break;
     at = end + 8;
-    if (label.find("PRIVATE KEY") == std::string_view::npos) continue;
-    // The body without line breaks, spaces and headers ("Proc-Type: ...").
-    std::string base64;
+    PemBody b{text.substr(begin, label_end - begin), {}};
     for (const std::string_view line_text = text.substr(body, end - body); char c : line_text) {
-      if (IsBase64(c)) base64 += c;
-      if (c == ':') base64.clear();  // an RFC 1421 header line: the body follows it
+      if (IsBase64(c)) b.base64 += c;
+      if (c == ':') b.base64.clear();  // an RFC 1421 header line: the body follows it
     }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+bool IsPrivate(const PemBody& b) { return b.label.find("PRIVATE KEY") != std::string_view::npos; }
+
+}  // namespace
+
+std::vector<std::string> PrivateKeyPieces(std::string_view text) {
+  std::vector<std::string> pieces;
+  for (const PemBody& b : PemBodies(text)) {
+    if (!IsPrivate(b)) continue;
     // Pieces that start every kKeyPieceChars/2 characters: a leak of any
     // kKeyPieceChars*3/2 consecutive characters contains one.
-    for (size_t i = 0; i + kKeyPieceChars <= base64.size(); i += kKeyPieceChars / 2) {
-      pieces.push_back(base64.substr(i, kKeyPieceChars));
+    for (size_t i = 0; i + kKeyPieceChars <= b.base64.size(); i += kKeyPieceChars / 2) {
+      pieces.push_back(b.base64.substr(i, kKeyPieceChars));
     }
   }
   return pieces;
@@ -114,6 +131,7 @@ std::vector<std::string> PrivateKeyPieces(std::string_view text) {
 
 LeakNeedles CollectNeedles(const fs::path& dir, const std::map<std::string, std::string>& env) {
   LeakNeedles needles;
+  std::vector<std::string> public_bodies;
   for (const auto& [name, value] : env) {
     if (NamesASecret(name) && value.size() >= kMinPasswordChars) {
       needles.passwords.push_back({value, "the password in " + name});
@@ -131,7 +149,17 @@ LeakNeedles CollectNeedles(const fs::path& dir, const std::map<std::string, std:
     for (std::string& piece : PrivateKeyPieces(text)) {
       needles.key_pieces.push_back({std::move(piece), "the private key in " + shown});
     }
+    for (PemBody& b : PemBodies(text)) {
+      if (!IsPrivate(b)) public_bodies.push_back(std::move(b.base64));
+    }
   }
+  // A private key holds its public key, which certificates, requests and
+  // public keys show too: a piece found in one of those is no secret.
+  std::erase_if(needles.key_pieces, [&](const Needle& n) {
+    return std::any_of(public_bodies.begin(), public_bodies.end(), [&](const std::string& body) {
+      return body.find(n.value) != std::string::npos;
+    });
+  });
   return needles;
 }
 

@@ -31,6 +31,20 @@ TEST(KeyMaterialCheckTest, PemWhereAPathBelongsIsAnErrorAtItsLineWithoutTheValue
   EXPECT_THAT(lines[0], Not(HasSubstr("MIG")));
 }
 
+// A PEM block keeps its line breaks: it is key material to put in a file, not
+// a value to write on one line.
+TEST(KeyMaterialCheckTest, PemWithItsLineBreaksIsKeyMaterialNotAControlCharacter) {
+  const std::string yaml =
+      Replace(kBase, "key: ca.key",
+              "key: \"-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMGByqGSM49AgEGCCq"
+              "GSM49AwEHBG0wawIBAQQgVcB/UNPxalR9zDYA\\n-----END PRIVATE KEY-----"
+              "\\n\"");
+  const std::vector<std::string> lines = Lines(yaml);
+  ASSERT_THAT(lines, ElementsAre(HasSubstr("5:57: error: field 'key' in issuer 'corp-ca' holds "
+                                           "key material")));
+  EXPECT_THAT(lines[0], Not(HasSubstr("MIG")));
+}
+
 TEST(KeyMaterialCheckTest, Base64InAnyFieldIsReportedAndNeverShown) {
   const std::string body =
       "MIIJQgIBADANBgkqhkiG9w0BAQEFAASCCSwwggkoAgEAAoICAQC7VJTUt9Us8cKjMzEfYyjiWA4R4";
