@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <optional>
 #include <set>
-#include <tuple>
 
+#include "engine/model/smtp_preference.h"
 #include "engine/util/strings.h"
 
 namespace xcert::probe {
@@ -41,21 +41,18 @@ std::string EndpointCheck::Describe() const {
 
 namespace {
 
-// SMTP's bound certificates, the one a server should serve first: as the
-// local store's services/SMTP folder (resources/store/service_files.cc) and
-// Exchange prefer, not the internal transport (default SMTP) certificate
-// and not a self-signed one, then the one valid longest. When every bound
+// SMTP's bound certificates, the one a server should serve first
+// (engine/model/smtp_preference.h). When every bound
 // certificate is known, only that one is expected: an old certificate still
 // bound to SMTP must not hide a server that was not reloaded.
 std::vector<std::string> SmtpBound(const ServerState& state) {
   const Bindings& b = state.bindings;
   if (b.smtp.size() <= 1) return b.smtp;
-  using Rank = std::tuple<bool, bool, TimePoint, std::string>;
-  std::optional<Rank> best;
+  std::optional<SmtpRank> best;
   for (const std::string& t : b.smtp) {
     const CertificateInfo* cert = state.Find(t);
     if (!cert) return b.smtp;  // unknown: any bound one is accepted
-    Rank rank{t != b.internal_transport, !cert->self_signed, cert->not_after, t};
+    SmtpRank rank = RankForSmtp(b, t, cert->self_signed, cert->not_after);
     if (!best || rank > *best) best = std::move(rank);
   }
   return {std::get<3>(*best)};

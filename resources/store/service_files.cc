@@ -5,10 +5,10 @@
 
 #include <cerrno>
 #include <optional>
-#include <tuple>
 
 #include <stdio.h>
 
+#include "engine/model/smtp_preference.h"
 #include "engine/util/file_util.h"
 #include "resources/store/local_format.h"
 #include "resources/x509/digest.h"
@@ -32,19 +32,16 @@ std::string CertificateDer(const fs::path& cert_pem) {
   return blocks.ok() && !blocks->empty() ? (*blocks)[0].der : "";
 }
 
-// The certificate SMTP's folder holds, of the bound ones the store has: as
-// Exchange prefers, not the internal transport (default SMTP) certificate
-// and not a self-signed one when there is another; then the one valid
-// longest; then the larger thumbprint, so the choice is stable.
+// The certificate SMTP's folder holds, of the bound ones the store has
+// (engine/model/smtp_preference.h).
 std::string SmtpChoice(const fs::path& certificates, const Bindings& b) {
-  using Rank = std::tuple<bool, bool, TimePoint, std::string>;
-  std::optional<Rank> best;
+  std::optional<SmtpRank> best;
   for (const std::string& t : b.smtp) {
     const std::string der = CertificateDer(certificates / t / local::kCertFile);
     if (der.empty()) continue;
     auto info = x509::ParseCertificate(der);
     if (!info.ok()) continue;
-    Rank rank{t != b.internal_transport, !info->self_signed, info->not_after, t};
+    SmtpRank rank = RankForSmtp(b, t, info->self_signed, info->not_after);
     if (!best || rank > *best) best = std::move(rank);
   }
   return best ? std::get<3>(*best) : "";
