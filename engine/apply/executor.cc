@@ -313,6 +313,17 @@ class Executor {
         }
         return it->second.import;
       }
+      case ImportSource::kBackup: {
+        if (!ctx_.backups) return FailedPrecondition("no backup folder to restore from");
+        XCERT_ASSIGN_OR_RETURN(std::string path,
+                               ctx_.backups->Prove(s.server, s.thumbprint, ctx_.backup_password,
+                                                   /*with_key=*/true));
+        XCERT_ASSIGN_OR_RETURN(std::string data, ReadFile(path, Links::kRefuse));
+        ImportRequest r;
+        r.data = std::move(data);
+        r.password = ctx_.backup_password;
+        return r;
+      }
       case ImportSource::kNone: break;
     }
     return Internal("import step " + std::to_string(s.id) + " has no source");

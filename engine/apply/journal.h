@@ -8,10 +8,13 @@
 // audited. Apply never needs it to converge: every run re-reads the stores and re-plans.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "engine/plan/plan.h"
 #include "engine/util/file_util.h"
@@ -25,12 +28,22 @@ class Journal {
   virtual ~Journal() = default;
   // Appends one event. Thread-safe.
   virtual Status Record(const std::string& event, const Step* step, const std::string& detail) = 0;
+  // Appends one event about a whole server: "before" (with `observed`, what
+  // the server held before the run: ObservedSummary, for rollback and
+  // restore), "verified", "verify-failed", "rollback-begin", "rollback-end".
+  virtual Status RecordServer(const std::string& event, const std::string& server,
+                              const std::string& detail,
+                              const std::map<std::string, std::string>& observed = {}) = 0;
 };
 
 // A journal that keeps nothing (plans without a store, tests).
 class NullJournal final : public Journal {
  public:
   Status Record(const std::string&, const Step*, const std::string&) override {
+    return Status::Ok();
+  }
+  Status RecordServer(const std::string&, const std::string&, const std::string&,
+                      const std::map<std::string, std::string>&) override {
     return Status::Ok();
   }
 };
@@ -43,6 +56,10 @@ class FileJournal final : public Journal {
   static Result<std::unique_ptr<FileJournal>> Open(const fs::path& dir, const Clock& clock);
 
   Status Record(const std::string& event, const Step* step, const std::string& detail) override;
+  Status RecordServer(const std::string& event, const std::string& server,
+                      const std::string& detail,
+                      const std::map<std::string, std::string>& observed = {}) override;
+  const std::string& run() const { return run_; }
   // Puts every recorded line on disk.
   Status Sync();
   const fs::path& path() const { return file_.path(); }
@@ -65,5 +82,38 @@ class FileJournal final : public Journal {
 // be read gives "<file>: cannot be read (<reason>)" rather than silence,
 // and a `dir` that is a symbolic link "<dir>: a symbolic link, …".
 std::optional<std::string> FindInterruptedRun(const fs::path& dir);
+
+// One run as its journal file tells it.
+struct RunRecord {
+  std::string id;  // the file name without ".jsonl": what `xcert restore` takes
+  fs::path path;
+  std::string began;  // time of the first entry (ISO 8601)
+  std::string what;   // the "begin" entry's detail ("3 steps from a fresh plan", "restore of …")
+  // The "end" entry's detail ("ok", "with errors", "rolled back"); "" when
+  // the run did not end (killed, crashed, or still running).
+  std::string result;
+  std::set<std::string> servers;  // servers its steps changed
+  std::set<int> steps;            // ids of the steps it started
+  std::string last_done;          // "3 (enable MailServer21)"
+  // What each server held before the run ("before" entries).
+  std::map<std::string, std::map<std::string, std::string>> before;
+  std::set<std::string> rolled_back;    // rollback began and ended
+  std::set<std::string> rollback_open;  // rollback began and did not end
+  size_t damaged_line = 0;              // first line that is not an entry (1-based), 0 = none
+
+  bool ended() const { return !result.empty(); }
+};
+
+// Reads one journal file. A torn last line (a crash) is ignored.
+Result<RunRecord> ReadRun(const fs::path& file);
+
+// The journal files in `dir`, oldest first (by the time in the name, then
+// modification time, then name). Empty when `dir` does not exist; an error
+// when it is a symbolic link.
+Result<std::vector<fs::path>> JournalFiles(const fs::path& dir);
+
+// The journal of run `id` in `dir`: its exact id, or the one run whose id
+// starts with `id`. The error lists what is there.
+Result<fs::path> FindRun(const fs::path& dir, const std::string& id);
 
 }  // namespace xcert

@@ -12,8 +12,8 @@ namespace {
 
 // The command table: one row per subcommand, in help order.
 constexpr RegisterFn kCommands[] = {
-    RegisterValidate, RegisterPlan,      RegisterApply,    RegisterDrift,
-    RegisterShow,     RegisterStoreInit, RegisterSnapshot, RegisterVerify,
+    RegisterValidate,  RegisterPlan,     RegisterApply,  RegisterDrift,   RegisterShow,
+    RegisterStoreInit, RegisterSnapshot, RegisterVerify, RegisterHistory, RegisterRestore,
 };
 
 }  // namespace

@@ -1,16 +1,20 @@
 // xcert apply: perform a plan (made now, or saved by `plan -o`).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 #include "engine/apply/executor.h"
 #include "engine/apply/journal.h"
+#include "engine/cli/apply_run.h"
 #include "engine/cli/command.h"
 #include "engine/cli/reload_hooks.h"
 #include "engine/cli/saved_plan.h"
 #include "engine/cli/session.h"
+#include "engine/cli/settle.h"
 #include "engine/plan/plan_json.h"
 #include "engine/plan/render.h"
 #include "engine/util/file_util.h"
+#include "engine/util/secret.h"
 #include "engine/util/strings.h"
 
 namespace xcert::cli {
@@ -22,6 +26,8 @@ struct ApplyFlags {
   std::string plan_file;
   bool auto_approve = false;
   bool allow_clock_skew = false;
+  bool no_verify = false;
+  bool no_rollback = false;
   int parallelism = 0;
   std::string format = "text";
 };
@@ -95,8 +101,7 @@ std::string SummaryText(const Plan& plan, const ApplyReport& r) {
   return out;
 }
 
-std::string SummaryJson(const Plan& plan, const ApplyReport& r,
-                        const std::vector<HookRun>& hooks = {}) {
+std::string SummaryJson(const Plan& plan, const ApplyReport& r, const SettleReport& settle = {}) {
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
@@ -110,26 +115,88 @@ std::string SummaryJson(const Plan& plan, const ApplyReport& r,
                      {"seconds", o.seconds}});
   }
   nlohmann::ordered_json hook_runs = nlohmann::ordered_json::array();
-  bool hooks_ok = true;
-  for (const HookRun& h : hooks) {
+  for (const HookRun& h : settle.hooks) {
     hook_runs.push_back(
         {{"server", h.server}, {"command", h.command}, {"ok", h.ok}, {"detail", h.detail}});
-    hooks_ok &= h.ok;
   }
-  nlohmann::ordered_json j{{"ok", r.ok() && hooks_ok && plan.diff.blocked.empty()},
+  nlohmann::ordered_json verified = nlohmann::ordered_json::array();
+  for (const ServerOutcome& s : settle.servers) {
+    verified.push_back({{"server", s.server},
+                        {"verified", s.verified},
+                        {"why", s.why},
+                        {"rolled_back", s.rolled_back},
+                        {"rollback_ok", s.rollback_ok},
+                        {"rollback_detail", s.rollback_detail}});
+  }
+  std::vector<std::string> warnings = r.warnings;
+  warnings.insert(warnings.end(), settle.warnings.begin(), settle.warnings.end());
+  nlohmann::ordered_json j{{"ok", r.ok() && settle.ok() && plan.diff.blocked.empty()},
                            {"done", r.Count(StepStatus::kDone)},
                            {"already_done", r.Count(StepStatus::kAlreadyDone)},
                            {"failed", r.Count(StepStatus::kFailed)},
                            {"skipped", r.Count(StepStatus::kSkipped)},
                            {"steps", std::move(steps)},
                            {"hooks", std::move(hook_runs)},
-                           {"warnings", r.warnings}};
+                           {"verify", std::move(verified)},
+                           {"warnings", warnings}};
   return j.dump(2) + "\n";
 }
 
+// An apply killed during a rollback left it open in the latest journal: it
+// is finished first, and nothing else is done (exit 1). nullopt: none open.
+std::optional<int> FinishOpenRollback(const ApplyFlags& flags, Session& session,
+                                      const fs::path& journal_dir, const Clock& clock,
+                                      Output& out) {
+  Result<std::vector<fs::path>> files = JournalFiles(journal_dir);
+  if (!files.ok() || files->empty()) return std::nullopt;
+  Result<RunRecord> last = ReadRun(files->back());
+  if (!last.ok() || last->ended() || last->rollback_open.empty()) return std::nullopt;
+  RecordedServers before;
+  for (const std::string& s : last->rollback_open) {
+    if (auto it = last->before.find(s); it != last->before.end()) before[s] = it->second;
+  }
+  if (before.empty()) return std::nullopt;
+  out.Warning(
+      "run " + last->id + " was stopped while it rolled back " +
+      Join(std::vector<std::string>(last->rollback_open.begin(), last->rollback_open.end()), ", ") +
+      "; this apply finishes that rollback and changes nothing else");
+  std::optional<Run> run = StartRun(session, journal_dir, clock,
+                                    "finishing the rollback of run " + last->id, before, out);
+  if (!run) return kExitError;
+  run->ctx.backup_password = RollbackPassword(session, "");
+  SettleOptions options;
+  options.verify = !flags.no_verify;
+  options.run = "run " + last->id;
+  const std::vector<ServerOutcome> outcomes =
+      FinishRollback(session.manifest, before, run->ctx, options, out);
+  bool ok = true;
+  for (const ServerOutcome& o : outcomes) ok &= o.rollback_ok;
+  EndRun(*run, ok ? "rolled back" : "with errors", out);
+  SettleReport report;
+  report.servers = outcomes;
+  out.Print("Rollback of run " + last->id + (ok ? " finished.\n" : " finished with errors.\n") +
+            SettleSummary(report) +
+            "Nothing else was changed: run xcert apply again to retry the change.\n");
+  return kExitError;
+}
+
+// The backup password `plan` needs, read before anything is confirmed or
+// changed; false after saying what is missing.
+bool ReadPassword(const Session& session, const Plan& plan, std::string* password, Output& out) {
+  if (plan.steps.empty()) return true;
+  std::optional<std::string> p = ReadBackupPassword(session, plan, out);
+  if (!p) {
+    out.Error("the backup password is needed first (see above); nothing was changed");
+    return false;
+  }
+  *password = std::move(*p);
+  return true;
+}
+
 // Loads the plan to apply: the saved one (checked against the stores), or a
-// fresh one the user confirms.
-std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, Output& out) {
+// fresh one the user confirms; and the backup password it needs.
+std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, std::string* password,
+                                Output& out) {
   if (!flags.plan_file.empty()) {
     Result<std::string> text = ReadFile(flags.plan_file);
     Result<Plan> saved =
@@ -140,6 +207,7 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, Outpu
       return std::nullopt;
     }
     if (!PrepareToIssue(session, *saved, out)) return std::nullopt;
+    if (!ReadPassword(session, *saved, password, out)) return std::nullopt;
     return std::move(saved).value();
   }
   Result<Plan> plan = MakePlan(session, {});
@@ -151,6 +219,7 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, Outpu
   // apply before anything changes.
   if (!PrepareToIssue(session, *plan, out)) return std::nullopt;
   if (flags.format == "text") out.Print(RenderPlanText(*plan, out.color()));
+  if (!ReadPassword(session, *plan, password, out)) return std::nullopt;
   if (plan->steps.empty()) return plan.value();
   if (flags.auto_approve) return plan.value();
   if (!out.stdin_is_terminal()) {
@@ -187,7 +256,12 @@ int RunApply(ApplyFlags flags, Output& out) {
   std::optional<Session> session =
       OpenSession({flags.manifest, flags.parallelism, /*lock=*/true}, *clock, out);
   if (!session) return kExitError;
-  std::optional<Plan> plan = PlanToApply(flags, *session, out);
+  const fs::path journal_dir = fs::path(session->stores.state_dir) / "journal";
+  if (std::optional<int> rc = FinishOpenRollback(flags, *session, journal_dir, *clock, out)) {
+    return *rc;
+  }
+  std::string password;
+  std::optional<Plan> plan = PlanToApply(flags, *session, &password, out);
   if (!plan) return kExitError;
   if (plan->steps.empty()) {
     if (flags.format == "json")
@@ -196,72 +270,114 @@ int RunApply(ApplyFlags flags, Output& out) {
       out.Print("Nothing to do.\n");
     return plan->diff.blocked.empty() ? kExitOk : kExitError;
   }
-  std::optional<std::string> password = ReadBackupPassword(*session, *plan, out);
-  if (!password) {
-    out.Error("the backup password is needed first (see above); nothing was changed");
-    return kExitError;
-  }
-  const fs::path journal_dir = fs::path(session->stores.state_dir) / "journal";
   if (auto interrupted = FindInterruptedRun(journal_dir)) {
     out.Warning("the previous apply did not finish (" + *interrupted +
                 "); this run re-read the stores and "
                 "plans from what is there now");
   }
-  Result<std::unique_ptr<FileJournal>> journal = FileJournal::Open(journal_dir, *clock);
-  if (!journal.ok()) {
-    out.Error(journal.status().message());
-    return kExitError;
-  }
-  std::unique_ptr<BackupSink> backups = OpenBackups(session->manifest);
-  ApplyContext ctx;
-  ctx.stores = session->stores.stores.get();
-  ctx.issuers = session->issuers.issuers.get();
-  ctx.backups = backups.get();
-  ctx.backup_password = *password;
-  ctx.journal = journal->get();
-  ctx.clock = clock.get();
+  // What each server the plan changes held before: rollback and restore put it back.
+  std::optional<Run> run =
+      StartRun(*session, journal_dir, *clock,
+               CountNoun(plan->steps.size(), "step") + " from " +
+                   (flags.plan_file.empty() ? "a fresh plan" : flags.plan_file),
+               BeforeOf(*session, *plan), out);
+  if (!run) return kExitError;
+  ApplyContext& ctx = run->ctx;
+  ctx.backup_password = password;
   if (ClockIsFixed() && !flags.allow_clock_skew) ctx.real_now = SystemClock().Now();
-  ctx.progress = [&out](const Step& s, const StepOutcome& o, int finished, int total) {
-    out.Progress(ProgressLine(s, o, finished, total));
-  };
-  (void)(*journal)->Record("begin", nullptr,
-                           CountNoun(plan->steps.size(), "step") + " from " +
-                               (flags.plan_file.empty() ? "a fresh plan" : flags.plan_file));
   const ApplyReport report = Apply(*plan, ctx, ApplyOptions{flags.parallelism});
-  // Still under the lock: the servers whose bindings changed reload.
-  bool hooks_ok = true;
-  std::string hook_lines;
-  const std::vector<HookRun> hooks =
-      RunReloadHooks(session->manifest, session->actual, *ctx.stores);
-  for (const HookRun& h : hooks) {
-    const std::string line = "reload " + h.server + ": " + Join(h.command, " ") + ": " + h.detail;
-    (void)(*journal)->Record(h.ok ? "hook" : "hook-failed", nullptr, line);
-    out.Progress((h.ok ? "hook         " : "hook failed  ") + line);
-    if (!h.ok) {
-      hooks_ok = false;
-      hook_lines += "  failed:  " + line +
-                    "; the new certificate may not be served: fix the hook, run it by hand, "
-                    "then xcert verify\n";
-    }
-  }
-  (void)(*journal)->Record("end", nullptr, report.ok() && hooks_ok ? "ok" : "with errors");
-  if (Status synced = (*journal)->Sync(); !synced.ok()) {
-    out.Warning("the journal " + (*journal)->path().string() +
-                " may be incomplete after a power cut: " + synced.message());
-  }
+  // Still under the lock: reload, verify, roll back what fails.
+  ctx.backup_password = RollbackPassword(*session, ctx.backup_password);
+  SettleOptions settle_options;
+  settle_options.verify = !flags.no_verify;
+  settle_options.rollback = !flags.no_rollback;
+  settle_options.run = "run " + run->journal->run();
+  for (const auto& [server, _] : plan->observed) settle_options.servers.insert(server);
+  const SettleReport settled = Settle(session->manifest, session->actual, ctx, settle_options, out);
+  const bool rolled_back = std::any_of(settled.servers.begin(), settled.servers.end(),
+                                       [](const ServerOutcome& s) { return s.rolled_back; });
+  const bool ok = report.ok() && settled.ok() && plan->diff.blocked.empty();
+  EndRun(*run, rolled_back ? "rolled back" : ok ? "ok" : "with errors", out);
   if (flags.format == "json") {
-    out.Print(SummaryJson(*plan, report, hooks));
+    out.Print(SummaryJson(*plan, report, settled));
   } else {
     std::string summary = SummaryText(*plan, report);
-    if (!hooks_ok && report.ok()) {
+    if (!settled.ok() && report.ok()) {
       summary.replace(0, std::string("Apply complete!").size(), "Apply finished with errors.");
     }
-    out.Print(summary + hook_lines);
+    out.Print(summary + SettleSummary(settled));
   }
-  return report.ok() && hooks_ok && plan->diff.blocked.empty() ? kExitOk : kExitError;
+  return ok ? kExitOk : kExitError;
 }
 
 }  // namespace
+
+// The backup password a rollback may need (to import a removed certificate
+// from its backup, to back up what it displaces), even when the plan itself
+// backed up nothing with a key: "" when the manifest sets none or it is unset.
+std::string RollbackPassword(const Session& session, const std::string& plan_password) {
+  const BackupSpec& b = session.manifest.backup;
+  if (!plan_password.empty() || b.password.empty()) return plan_password;
+  Result<std::string> p =
+      ReadSecret(b.password.env, b.password.file, session.manifest.base_dir, "backup password");
+  return p.ok() ? *p : std::string();
+}
+
+std::optional<Run> StartRun(Session& session, const fs::path& journal_dir, const Clock& clock,
+                            const std::string& what, const RecordedServers& before, Output& out) {
+  Result<std::unique_ptr<FileJournal>> journal = FileJournal::Open(journal_dir, clock);
+  if (!journal.ok()) {
+    out.Error(journal.status().message());
+    return std::nullopt;
+  }
+  Run run;
+  run.journal = std::move(journal).value();
+  run.backups = OpenBackups(session.manifest);
+  run.ctx.stores = session.stores.stores.get();
+  run.ctx.issuers = session.issuers.issuers.get();
+  run.ctx.backups = run.backups.get();
+  run.ctx.journal = run.journal.get();
+  run.ctx.clock = &clock;
+  run.ctx.progress = [&out](const Step& s, const StepOutcome& o, int finished, int total) {
+    out.Progress(ProgressLine(s, o, finished, total));
+  };
+  (void)run.journal->Record("begin", nullptr, what);
+  for (const auto& [server, summary] : before) {
+    (void)run.journal->RecordServer("before", server, "", summary);
+  }
+  return run;
+}
+
+void EndRun(Run& run, const std::string& result, Output& out) {
+  (void)run.journal->Record("end", nullptr, result);
+  if (Status synced = run.journal->Sync(); !synced.ok()) {
+    out.Warning("the journal " + run.journal->path().string() +
+                " may be incomplete after a power cut: " + synced.message());
+  }
+}
+
+RecordedServers BeforeOf(const Session& session, const Plan& plan) {
+  RecordedServers before;
+  for (const auto& [server, _] : plan.observed) {
+    if (auto it = session.actual.find(server); it != session.actual.end()) {
+      before[server] = ObservedSummary(it->second);
+    }
+  }
+  return before;
+}
+
+bool ConfirmChanges(Output& out, bool auto_approve, const std::string& what) {
+  if (auto_approve) return true;
+  if (!out.stdin_is_terminal()) {
+    out.Error(what + " needs confirmation, but stdin is not a terminal; pass --auto-approve");
+    return false;
+  }
+  if (!Confirm(out)) {
+    out.Error(what + " cancelled; nothing was changed");
+    return false;
+  }
+  return true;
+}
 
 void RegisterApply(CLI::App& app, CommandAction* run) {
   auto* cmd =
@@ -274,6 +390,10 @@ void RegisterApply(CLI::App& app, CommandAction* run) {
   cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");
   cmd->add_flag("--allow-clock-skew", flags->allow_clock_skew,
                 "With XCERT_NOW set: also write and bind certificates not valid at the real time");
+  cmd->add_flag("--no-verify", flags->no_verify,
+                "Do not probe the changed servers afterwards (nor roll them back)");
+  cmd->add_flag("--no-rollback", flags->no_rollback,
+                "Probe the changed servers, but keep a change that fails verification");
   cmd->add_option("--parallelism", flags->parallelism, "Steps run at once (default: four per core)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--format", flags->format, "Summary on stdout")

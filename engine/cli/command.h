@@ -24,5 +24,7 @@ void RegisterApply(CLI::App& app, CommandAction* run);
 void RegisterDrift(CLI::App& app, CommandAction* run);
 void RegisterSnapshot(CLI::App& app, CommandAction* run);  // cmd_snapshot.cc
 void RegisterVerify(CLI::App& app, CommandAction* run);    // cmd_verify.cc
+void RegisterHistory(CLI::App& app, CommandAction* run);   // cmd_history.cc
+void RegisterRestore(CLI::App& app, CommandAction* run);   // cmd_restore.cc
 
 }  // namespace xcert::cli

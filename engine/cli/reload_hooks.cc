@@ -58,9 +58,11 @@ HookRun Run(const ServerSpec& server, std::chrono::seconds timeout) {
 }  // namespace
 
 std::vector<HookRun> RunReloadHooks(const Manifest& manifest, const ActualState& before,
-                                    StoreSet& stores, std::chrono::seconds timeout) {
+                                    StoreSet& stores, const std::set<std::string>& only,
+                                    std::chrono::seconds timeout) {
   std::vector<HookRun> runs;
   for (const ServerSpec& server : manifest.servers) {
+    if (!only.empty() && !only.count(server.name)) continue;
     if (server.reload_hook.empty() || !Changed(server, before, stores)) continue;
     runs.push_back(Run(server, timeout));
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,10 @@ struct HookRun {
 // shell, stdin empty, in xcert's working directory, within `timeout` (then
 // its process group is killed).
 // A server whose store cannot be listed now runs its hook too (its bindings
-// may have changed). Results in manifest order.
+// may have changed). `only`: just these servers (empty: all). Results in
+// manifest order.
 std::vector<HookRun> RunReloadHooks(const Manifest& manifest, const ActualState& before,
-                                    StoreSet& stores,
+                                    StoreSet& stores, const std::set<std::string>& only = {},
                                     std::chrono::seconds timeout = std::chrono::seconds(300));
 
 }  // namespace xcert::cli

@@ -1,6 +1,7 @@
 #include "engine/manifest/build.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "engine/manifest/describe.h"
 #include "engine/manifest/pointer.h"
@@ -131,6 +132,14 @@ ServerSpec BuildServer(const Object& o) {
   s.address = o.String("address");
   s.reload_hook = o.Child("hooks").Strings("reload");
   const Object probe = o.Child("probe");
+  if (const json* after = probe.Field("afterApply"); after && after->is_boolean()) {
+    s.probe.after_apply = after->get<bool>();
+  }
+  // The schema admits only "<1..3600>s".
+  if (const std::string grace = probe.String("grace"); grace.ends_with('s')) {
+    const long long n = std::atoll(grace.c_str());
+    if (n >= 1 && n <= 3600) s.probe.grace = Seconds(n);
+  }
   for (const std::string& service : probe.Strings("services")) {
     if (auto v = Exact(ParseService, ServiceName, service)) s.probe.services.push_back(*v);
   }

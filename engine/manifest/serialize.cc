@@ -82,8 +82,12 @@ void EmitIssuer(YAML::Emitter& out, const IssuerSpec& i) {
 }
 
 void EmitProbe(YAML::Emitter& out, const ProbeSpec& p) {
-  if (p.services.empty() && p.ports.empty()) return;
+  if (p == ProbeSpec{}) return;
   out << YAML::Key << "probe" << YAML::Value << YAML::BeginMap;
+  if (p.after_apply) out << YAML::Key << "afterApply" << YAML::Value << *p.after_apply;
+  if (p.grace != ProbeSpec{}.grace) {
+    out << YAML::Key << "grace" << YAML::Value << std::to_string(p.grace.count()) + "s";
+  }
   if (!p.services.empty()) {
     std::vector<std::string> services;
     for (Service s : p.services) services.emplace_back(ServiceName(s));

@@ -82,6 +82,13 @@ struct ProbeSpec {
   // and 587; imaps 993, imap 143; pop3s 995, pop3 110; smtps none). An empty
   // list probes that protocol nowhere.
   std::map<std::string, std::vector<int>> ports;
+  // afterApply: apply probes the server after changing its bindings and rolls
+  // it back when that fails. Unset: yes when the server has an `address`
+  // (it is declared reachable), else no.
+  std::optional<bool> after_apply;
+  // grace: how long apply keeps probing before it calls verification failed
+  // (servers reload a moment after their hook returns).
+  Seconds grace{30};
   bool operator==(const ProbeSpec&) const = default;
 };
 
@@ -98,6 +105,8 @@ struct ServerSpec {
   std::vector<std::string> reload_hook;
   // The address verify connects to: `address`, else the fqdn.
   const std::string& ProbeAddress() const { return address.empty() ? fqdn : address; }
+  // Whether apply verifies this server after changing it (probe.afterApply).
+  bool VerifiedAfterApply() const { return probe.after_apply.value_or(!address.empty()); }
   bool operator==(const ServerSpec&) const = default;
 };
 

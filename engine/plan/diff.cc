@@ -75,8 +75,6 @@ namespace {
 
 std::string Date(TimePoint t) { return FormatIso8601(t).substr(0, 10); }
 
-std::string ShortThumb(const std::string& t) { return t.size() > 8 ? t.substr(0, 8) + "…" : t; }
-
 // "missing a, b; unexpected c" between the wanted and the actual name sets.
 std::string NamesDelta(const std::vector<std::string>& want, const std::vector<std::string>& have) {
   const std::vector<std::string> w = CanonicalDnsNames(want), h = CanonicalDnsNames(have);

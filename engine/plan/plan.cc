@@ -43,6 +43,27 @@ std::optional<StepKind> ParseStepKind(std::string_view name) {
   return std::nullopt;
 }
 
+int EnableGroup(ServiceSet s) {
+  if (s.Has(Service::kIis)) return 0;
+  if (s.Has(Service::kImap) || s.Has(Service::kPop)) return 1;
+  if (s.Has(Service::kSmtp)) return 2;
+  return 3;
+}
+
+Step BackupExportStep(const std::string& server, const CertificateInfo& c, const std::string& why) {
+  Step s;
+  s.kind = StepKind::kBackupExport;
+  s.server = server;
+  s.thumbprint = c.thumbprint;
+  s.certificate_only = !c.has_private_key || !c.exportable;
+  s.friendly_name = c.friendly_name;
+  s.subject = c.subject;
+  s.summary = "back up " + ShortThumb(c.thumbprint) + " (" +
+              (c.friendly_name.empty() ? c.subject : c.friendly_name) + ") from " + server + why +
+              (s.certificate_only ? " (certificate only)" : "");
+  return s;
+}
+
 size_t Plan::CountOf(StepKind k) const {
   return std::count_if(steps.begin(), steps.end(), [k](const Step& s) { return s.kind == k; });
 }
@@ -51,16 +72,6 @@ namespace {
 
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
 using Vertex = Graph::vertex_descriptor;
-
-// Enable groups, in the order a server gets them.
-int EnableGroup(ServiceSet s) {
-  if (s.Has(Service::kIis)) return 0;
-  if (s.Has(Service::kImap) || s.Has(Service::kPop)) return 1;
-  if (s.Has(Service::kSmtp)) return 2;
-  return 3;
-}
-
-std::string ShortThumb(const std::string& t) { return t.size() > 8 ? t.substr(0, 8) + "…" : t; }
 
 // Deterministic position among steps that are ready at the same time.
 using OrderKey = std::tuple<int, std::string, int, std::string, std::string, size_t>;
@@ -277,20 +288,12 @@ class Builder {
                                       : "it is not among the certificates the store could read")});
       return std::nullopt;
     }
-    Step s;
-    s.kind = StepKind::kBackupExport;
-    s.server = server;
-    s.thumbprint = thumb;
-    s.certificate_only = !c->has_private_key || !c->exportable;
-    s.friendly_name = c->friendly_name;
-    s.subject = c->subject;
-    const std::string what =
-        ShortThumb(thumb) + " (" + (c->friendly_name.empty() ? c->subject : c->friendly_name) + ")";
-    s.summary =
-        "back up " + what + " from " + server +
-        (services.empty() ? " before it is removed" : " before it loses " + services.ToString());
+    Step s = BackupExportStep(
+        server, *c,
+        services.empty() ? " before it is removed" : " before it loses " + services.ToString());
     if (s.certificate_only) {
-      s.summary += " (certificate only)";
+      const std::string what = ShortThumb(thumb) + " (" +
+                               (c->friendly_name.empty() ? c->subject : c->friendly_name) + ")";
       warnings_.push_back("backup of " + what + " on " + server +
                           " holds the certificate only: its private key " +
                           (c->has_private_key ? "is not exportable" : "is not in the store"));

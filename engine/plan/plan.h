@@ -38,6 +38,7 @@ enum class ImportSource : uint8_t {
   kArtifact,  // produced earlier in this run (issue or export step of the same artifact)
   kFile,      // the file issuer's PKCS#12 / PEM
   kInbox,     // a CA answer completing the pending request on this server
+  kBackup,    // the proven backup of `thumbprint` on this server (rollback, restore)
 };
 
 // One step. Everything apply needs is in it (a saved plan is re-executed
@@ -103,6 +104,16 @@ struct PlanOptions {
   // still read, and may be the source of an export.
   std::set<std::string> servers;
 };
+
+// The order a server's enable steps run in: 0 IIS, 1 IMAP/POP, 2 SMTP, 3 UM
+// (the web front end first: it is what users notice).
+int EnableGroup(ServiceSet services);
+
+// A backup-export step of `certificate` on `server` (certificate only when
+// its key cannot be exported), summarised as "back up 4F1C…(mail) from
+// MailServer21" + `why` (" before it loses IIS", " before it is removed").
+Step BackupExportStep(const std::string& server, const CertificateInfo& certificate,
+                      const std::string& why);
 
 // Builds the step graph for `diff`. Errors only on an internal inconsistency
 // (a dependency cycle), naming the steps involved.

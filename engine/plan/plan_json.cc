@@ -48,6 +48,7 @@ std::string_view ImportSourceName(ImportSource s) {
     case ImportSource::kArtifact: return "artifact";
     case ImportSource::kFile: return "file";
     case ImportSource::kInbox: return "inbox";
+    case ImportSource::kBackup: return "backup";
   }
   return "none";
 }
@@ -444,6 +445,7 @@ Step StepFromJson(Reader& r, const nlohmann::json& j) {
   s.source = source == "artifact" ? ImportSource::kArtifact
              : source == "file"   ? ImportSource::kFile
              : source == "inbox"  ? ImportSource::kInbox
+             : source == "backup" ? ImportSource::kBackup
                                   : ImportSource::kNone;
   s.source_path = r.Get<std::string>(j, "source_path");
   s.source_server = r.Get<std::string>(j, "source_server");

@@ -40,8 +40,6 @@ std::string Verb(const Change& c) {
   return "";
 }
 
-std::string ShortThumb(const std::string& t) { return t.size() > 8 ? t.substr(0, 8) + "…" : t; }
-
 std::string Headline(const Change& c) {
   if (c.action == ChangeAction::kBind) {
     const std::string from = c.current.empty() ? "(none)" : ShortThumb(c.current);

@@ -175,4 +175,6 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+std::string ShortThumb(const std::string& t) { return t.size() > 8 ? t.substr(0, 8) + "…" : t; }
+
 }  // namespace xcert

@@ -42,4 +42,7 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
 // Lower-case hex of bytes; upper-case with `upper`.
 std::string HexEncode(std::string_view bytes, bool upper = false);
 
+// A thumbprint as messages show it: its first 8 characters and "…".
+std::string ShortThumb(const std::string& thumbprint);
+
 }  // namespace xcert

@@ -6,12 +6,16 @@
 #      writes store/MailServer21/services/<SERVICE>/{cert,key,fullchain}.pem
 #   3. nginx, Postfix and Dovecot start on loopback reading those files;
 #      xcert verify probes all of them (7 endpoints): exit 0
-#   4. a renewal: apply switches the files and runs the reload hook
-#      (./reload.sh); verify: the new certificate is served, exit 0
+#   4. a renewal: apply switches the files, runs the reload hook
+#      (./reload.sh) and probes every endpoint: the new certificate is
+#      served, exit 0
 #   5. the hook breaks (it pretends to reload): after the next renewal the
 #      store binds the new certificate but the servers still serve the old
-#      one; verify exits 2 and names every service; drift --probe too
-#   6. the hook is fixed and run by hand: verify exit 0
+#      one; apply's verification fails and it rolls MailServer21 back to the
+#      old certificate (exit 1); verify exit 0; xcert history shows the run
+#   6. the hook is fixed: apply again, exit 0
+#   7. xcert restore of the last run: the certificate of step 4 is back and
+#      served; drift exit 2 (the manifest still asks for the newer one)
 #
 # Postfix and Dovecot need root (their daemons drop privileges to their own
 # users): run it as root, e.g. in a container or VM: sudo ./run.sh
@@ -143,7 +147,10 @@ if [[ ! -d store/MailServer21 ]]; then
   run store init --store ./store --server MailServer21 --fqdn mailserver21.example.test \
     --roles Mailbox --version 2019 --domain example.test
 fi
-run apply --auto-approve
+# The servers do not run yet, so there is nothing to verify: --no-verify.
+# (From then on apply probes MailServer21 after each change, because it has
+# an address, and rolls back a change the servers do not serve.)
+run apply --auto-approve --no-verify
 bold "\$ ls -l store/MailServer21/services/*"
 ls -l store/MailServer21/services/*
 
@@ -293,24 +300,36 @@ for port in "${ports[@]}"; do wait_port "$port"; done
 
 verify_until 0
 
-# --- 4. a renewal, reloaded by the hook --------------------------------------
+# --- 4. a renewal, reloaded by the hook, verified by apply -------------------
 bold "# the renewal arrives (a new key and certificate in certs/)"
 buy
 run apply --auto-approve
 verify_until 0
 
-# --- 5. the hook breaks -------------------------------------------------------
+# --- 5. the hook breaks: apply rolls back --------------------------------------
 bold "# the reload hook breaks: it exits 0 but reloads nothing (run/hook-broken)"
 touch run/hook-broken
 buy
-run apply --auto-approve
-expect 2 verify
-expect 0 drift
-expect 2 drift --probe
+# The store binds the new certificate, the servers keep serving the old one:
+# apply's verification fails after probe.grace, and it puts the old
+# certificate back on every service (exit 1).
+expect 1 apply --auto-approve
+expect 0 verify
+# The manifest still asks for the new certificate.
+expect 2 drift
+run history
 
 # --- 6. fixed -----------------------------------------------------------------
-bold "# the hook is fixed and run by hand"
+bold "# the hook is fixed: apply again"
 rm -f run/hook-broken
-./reload.sh
+run apply --auto-approve
 verify_until 0
+
+# --- 7. restore the run before last --------------------------------------------
+# The renewal of step 6 turns out to be wrong (say, the vendor revoked it):
+# put the servers back as they were before it, with the certificate of step 4.
+last=$("$xcert" history --format json | sed -n 's/^ *"id": "\(.*\)",$/\1/p' | tail -n1)
+run restore "$last" --auto-approve
+verify_until 0
+expect 2 drift
 bold "# done: verify passes again. The servers stop now; ./run.sh runs it all again."

@@ -204,8 +204,6 @@ Result<CertificateInfo> ToCertificate(const ProjectedCertificate& pc) {
   return c;
 }
 
-std::string ShortThumb(const std::string& t) { return t.size() > 8 ? t.substr(0, 8) + "…" : t; }
-
 // A certificate as read, with the projection entry it came from.
 struct Entry {
   CertificateInfo info;

@@ -36,7 +36,13 @@ std::vector<uint16_t> ProbePorts(const ProbeSpec& spec, Protocol protocol) {
 }
 
 std::string EndpointCheck::Describe() const {
-  return std::string(ServiceName(service)) + " on " + server + " (" + target.Describe() + ")";
+  // target.Describe() is "https 10.0.0.21:443 (SNI mail.contoso.com)": one
+  // pair of brackets here.
+  std::string where = target.Describe();
+  if (const size_t open = where.rfind(" ("); open != std::string::npos && where.ends_with(')')) {
+    where = where.substr(0, open) + ", " + where.substr(open + 2, where.size() - open - 3);
+  }
+  return std::string(ServiceName(service)) + " on " + server + " (" + where + ")";
 }
 
 namespace {

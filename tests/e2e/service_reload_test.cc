@@ -1,9 +1,11 @@
 // The local store serving real servers: nginx, Postfix and Dovecot read
 // <store>/<server>/services/<SERVICE>/{fullchain,key}.pem, apply switches
-// those files and runs the server's reload hook, and verify (the real
-// binary) sees what is really served on every protocol: the new
-// certificate after a hook that reloads, the old one (exit 2, naming the
-// services) after a hook that does not.
+// those files, runs the server's reload hook and probes every endpoint
+// (the real binary against the real servers): the new certificate after a
+// hook that reloads; after one that does not, apply rolls the server back
+// to the certificate it served before. history lists the runs and restore
+// puts an earlier one back; an apply killed during its rollback finishes it
+// when run again.
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -47,7 +49,7 @@ class ServiceReloadE2e : public ::testing::Test {
   }
 
   // `ports`: the probe.ports flow map's content; `hook`: the hooks.reload
-  // flow sequence's content, or "" for no hook.
+  // flow sequence's content, or "" for no hook. Apply probes for 3 seconds.
   void WriteManifest(const std::string& ports, const std::string& hook) {
     dir_.Write("xcert.yaml", R"(version: 1
 organization: {domain: contoso.test}
@@ -62,7 +64,8 @@ servers:
     fqdn: mailserver21.contoso.test
     roles: [Mailbox]
     address: 127.0.0.1
-    probe: {ports: {)" + ports + "}}\n" +
+    probe: {grace: 3s, ports: {)" +
+                                 ports + "}}\n" +
                                  (hook.empty() ? "" : "    hooks: {reload: [" + hook + "]}\n") +
                                  R"(certificates:
   - name: mail
@@ -117,6 +120,19 @@ servers:
     return path.string();
   }
 
+  // The runs `history --format json` lists, oldest first.
+  nlohmann::json History() {
+    RunResult h = X({"history", "--format", "json"});
+    EXPECT_EQ(h.exit_code, 0) << h.err;
+    return nlohmann::json::parse(h.out);
+  }
+
+  void ExpectStoreServes(const std::string& thumbprint) {
+    for (const char* service : {"IIS", "SMTP", "IMAP", "POP"}) {
+      EXPECT_EQ(OpensslPki::Thumbprint(StoreFiles(service).cert()), thumbprint) << service;
+    }
+  }
+
   RunResult VerifyUntil(int want) {
     RunResult r;
     for (int i = 0; i < 50; ++i) {
@@ -149,6 +165,9 @@ TEST_F(ServiceReloadE2e, ApplyThenVerifyOnEveryProtocolAndARenewalReloadedByTheH
   ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
   EXPECT_THAT(apply.err, HasSubstr("hook         reload MailServer21: "));
   EXPECT_THAT(apply.err, HasSubstr("reload.sh: exit 0 ("));
+  // apply itself probed the endpoints after the hook.
+  EXPECT_THAT(apply.err, HasSubstr("verified     MailServer21 serves what its store binds"));
+  EXPECT_THAT(apply.out, HasSubstr("  verified: MailServer21 serves what its store binds"));
   for (const char* service : {"IIS", "SMTP", "IMAP", "POP"}) {
     EXPECT_EQ(OpensslPki::Thumbprint(StoreFiles(service).cert()), renewed) << service;
     EXPECT_EQ(OpensslPki::Thumbprint(StoreFiles(service).fullchain()), renewed) << service;
@@ -163,13 +182,40 @@ TEST_F(ServiceReloadE2e, ApplyThenVerifyOnEveryProtocolAndARenewalReloadedByTheH
   EXPECT_THAT(again.err, Not(HasSubstr("hook"))) << "nothing changed: no reload";
 }
 
-TEST_F(ServiceReloadE2e, AHookThatDoesNotReloadLeavesTheOldCertificateServedAndVerifyNamesIt) {
+TEST_F(ServiceReloadE2e, AHookThatDoesNotReloadMakesApplyRollBackToTheCertificateStillServed) {
   ApplyThenStartServers();
   WriteManifest(ports_, "'true'");
   const std::string renewed = pki_->Issue(issued_, {.names = {kMail}});
   RunResult apply = X({"apply", "--auto-approve"});
-  ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
+  EXPECT_EQ(apply.exit_code, 1) << apply.err << apply.out;
   EXPECT_THAT(apply.err, HasSubstr("hook         reload MailServer21: true: exit 0"));
+  EXPECT_THAT(apply.out, HasSubstr("rolled back: MailServer21, because verification failed:"));
+  EXPECT_THAT(apply.out, HasSubstr("IIS on MailServer21 (https 127.0.0.1:"));
+  EXPECT_THAT(apply.out,
+              HasSubstr("WrongCertificate: serves " + first_ + " but the store binds " + renewed));
+  EXPECT_THAT(apply.out, HasSubstr("its services are back on the certificates they had before "
+                                   "this run and it serves them"));
+  // The store binds, and its files hold, the certificate the servers serve.
+  ExpectStoreServes(first_);
+  RunResult verify = X({"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_THAT(verify.out, HasSubstr(first_));
+  // The manifest still asks for the renewal.
+  EXPECT_EQ(X({"drift"}).exit_code, 2);
+  const nlohmann::json runs = History();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[1]["result"], "rolled back");
+  EXPECT_EQ(runs[1]["rolled_back"], nlohmann::json::array({"MailServer21"}));
+}
+
+TEST_F(ServiceReloadE2e, WithoutRollbackVerifyAndDriftProbeNameWhatIsStillServed) {
+  ApplyThenStartServers();
+  WriteManifest(ports_, "'true'");
+  const std::string renewed = pki_->Issue(issued_, {.names = {kMail}});
+  RunResult apply = X({"apply", "--auto-approve", "--no-rollback"});
+  EXPECT_EQ(apply.exit_code, 1) << apply.err << apply.out;
+  EXPECT_THAT(apply.out, HasSubstr("not verified: MailServer21 (rollback off):"));
+  ExpectStoreServes(renewed);
 
   RunResult verify = X({"verify"});
   EXPECT_EQ(verify.exit_code, 2) << verify.out << verify.err;
@@ -192,6 +238,111 @@ TEST_F(ServiceReloadE2e, AHookThatDoesNotReloadLeavesTheOldCertificateServedAndV
   EXPECT_THAT(probed.out, HasSubstr("ServedMismatch: POP on MailServer21 serves "));
 }
 
+TEST_F(ServiceReloadE2e, AnEndpointThatIsDownFailsVerificationAndTheRollbackSaysItIsStillDown) {
+  ApplyThenStartServers();
+  WriteManifest(ports_, "'true'");
+  nginx_.reset();  // stopped by PID: HTTPS is down
+  pki_->Issue(issued_, {.names = {kMail}});
+  RunResult apply = X({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1) << apply.err << apply.out;
+  EXPECT_THAT(apply.out, HasSubstr("rolled back: MailServer21, because verification failed:"));
+  EXPECT_THAT(apply.out, HasSubstr("NotServed: "));
+  EXPECT_THAT(apply.out, HasSubstr("the rollback did not complete"));
+  EXPECT_THAT(apply.out, HasSubstr("still not served as the store binds"));
+  ExpectStoreServes(first_);
+}
+
+TEST_F(ServiceReloadE2e, RestoreOfTheLastRunPutsThePreviousCertificateBackAndItIsServed) {
+  ApplyThenStartServers();
+  WriteManifest(ports_, ShellQuote(ReloadScript()));
+  const std::string renewed = pki_->Issue(issued_, {.names = {kMail}});
+  RunResult apply = X({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
+  ExpectStoreServes(renewed);
+  const nlohmann::json runs = History();
+  ASSERT_EQ(runs.size(), 2u);
+  const std::string last = runs[1]["id"];
+
+  RunResult restore = X({"restore", last, "--auto-approve"});
+  ASSERT_EQ(restore.exit_code, 0) << restore.err << restore.out;
+  EXPECT_THAT(restore.out, HasSubstr("Restore the servers as they were before run " + last));
+  EXPECT_THAT(restore.out, HasSubstr("Restore complete!"));
+  EXPECT_THAT(restore.out, HasSubstr("  verified: MailServer21 serves what its store binds"));
+  ExpectStoreServes(first_);
+  RunResult verify = VerifyUntil(0);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  EXPECT_THAT(verify.out, HasSubstr(first_));
+  // Restoring again changes nothing; the restore is a run of its own.
+  RunResult again = X({"restore", last, "--auto-approve"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("Nothing to do"));
+  EXPECT_EQ(History().size(), 3u);
+  RunResult unknown = X({"restore", "1999-", "--auto-approve"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("no run '1999-'"));
+}
+
+TEST_F(ServiceReloadE2e, RestoreBringsBackFromItsBackupACertificateTheRunPruned) {
+  ApplyThenStartServers();
+  WriteManifest(ports_, ShellQuote(ReloadScript()));
+  const fs::path manifest = dir_.path() / "xcert.yaml";
+  dir_.Write("xcert.yaml", ReadFileOrDie(manifest) + "prune: true\n");
+  const std::string renewed = pki_->Issue(issued_, {.names = {kMail}});
+  RunResult apply = X({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
+  ASSERT_THAT(apply.err, HasSubstr("remove MailServer21 " + first_));
+  const nlohmann::json runs = History();
+  const std::string last = runs.back()["id"];
+
+  RunResult restore = X({"restore", last, "--auto-approve"});
+  ASSERT_EQ(restore.exit_code, 0) << restore.err << restore.out;
+  EXPECT_THAT(restore.out, HasSubstr("import " + first_.substr(0, 8) +
+                                     "… on MailServer21 from "
+                                     "its backup"));
+  ExpectStoreServes(first_);
+  // The key came back with it: the served key is the one nginx, Postfix and
+  // Dovecot load, and the handshakes succeed with the old certificate.
+  RunResult verify = VerifyUntil(0);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  EXPECT_THAT(verify.out, HasSubstr(first_));
+}
+
+TEST_F(ServiceReloadE2e, AnApplyKilledDuringItsRollbackFinishesItWhenRunAgain) {
+  ApplyThenStartServers();
+  // The hook never reloads; its second run (the rollback's) kills xcert
+  // with SIGKILL, as a power cut or an impatient operator would.
+  const fs::path hook = dir_.Write("hook.sh", R"(#!/bin/sh
+n=$(cat hook.count 2>/dev/null || echo 0)
+n=$((n + 1))
+echo $n > hook.count
+if [ "$n" = 2 ]; then kill -9 $PPID; fi
+exit 0
+)");
+  fs::permissions(hook, fs::perms::owner_all);
+  WriteManifest(ports_, ShellQuote(hook.string()));
+  const std::string renewed = pki_->Issue(issued_, {.names = {kMail}});
+  RunResult killed = X({"apply", "--auto-approve"});
+  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err << killed.out;
+  ASSERT_THAT(killed.err, HasSubstr("rollback     "));
+  nlohmann::json runs = History();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[1]["result"], "interrupted during rollback");
+
+  RunResult again = X({"apply", "--auto-approve"});
+  EXPECT_EQ(again.exit_code, 1) << again.err << again.out;
+  EXPECT_THAT(again.err, HasSubstr("was stopped while it rolled back MailServer21"));
+  EXPECT_THAT(again.out,
+              HasSubstr("Rollback of run " + runs[1]["id"].get<std::string>() + " finished."));
+  EXPECT_THAT(again.out, HasSubstr("Nothing else was changed"));
+  EXPECT_EQ(ReadFileOrDie(dir_.path() / "hook.count"), "3\n") << "the hook ran again";
+  ExpectStoreServes(first_);
+  RunResult verify = X({"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  runs = History();
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[2]["result"], "rolled back");
+}
+
 TEST_F(ServiceReloadE2e, AFailingHookFailsApplyWithItsOutput) {
   ApplyThenStartServers();
   WriteManifest(ports_, "sh, -c, 'echo cannot reload nginx >&2; exit 4'");
@@ -202,6 +353,10 @@ TEST_F(ServiceReloadE2e, AFailingHookFailsApplyWithItsOutput) {
   EXPECT_THAT(apply.out, HasSubstr("failed:  reload MailServer21: sh -c echo cannot reload nginx "
                                    ">&2; exit 4: exit 4 ("));
   EXPECT_THAT(apply.out, HasSubstr("cannot reload nginx; the new certificate may not be served"));
+  // A failed hook fails verification at once; the rollback's hook fails too.
+  EXPECT_THAT(apply.out, HasSubstr("rolled back: MailServer21, because verification failed:\n"
+                                   "      its reload hook failed: exit 4"));
+  EXPECT_THAT(apply.out, HasSubstr("the rollback did not complete"));
 }
 
 }  // namespace

@@ -474,6 +474,14 @@ class MemoryJournal final : public Journal {
     entries_.push_back({event, step ? step->id : 0, detail});
     return Status::Ok();
   }
+  Status RecordServer(const std::string& event, const std::string& server,
+                      const std::string& detail,
+                      const std::map<std::string, std::string>&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!fail_.empty()) return IoError(fail_);
+    entries_.push_back({event, 0, server + ": " + detail});
+    return Status::Ok();
+  }
   std::vector<JournalEntry> entries() const {
     std::lock_guard<std::mutex> lock(mu_);
     return entries_;

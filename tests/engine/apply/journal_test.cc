@@ -340,5 +340,94 @@ TEST(FileJournalTest, AJournalFolderThatIsALinkIsRefusedAndReported) {
   EXPECT_THAT(*found, HasSubstr("store/journal: a symbolic link"));
 }
 
+// --- reading runs back: history, restore, an open rollback ---
+
+TEST(ReadRunTest, ARunRecordsWhatEachServerHeldAndHowItEnded) {
+  TempDir dir;
+  const FixedClock clock(*ParseIso8601("2026-11-25T10:00:00Z"));
+  std::unique_ptr<FileJournal> j = OpenOrDie(dir.path() / "journal", clock);
+  ASSERT_TRUE(j);
+  ASSERT_TRUE(j->Record("begin", nullptr, "2 steps from a fresh plan").ok());
+  ASSERT_TRUE(j->RecordServer("before", "Ex1", "",
+                              {{"binding/IIS", "AA"}, {"certificate/AA", "services=W"}})
+                  .ok());
+  const Step a = MakeStep(1, StepKind::kImport, "Ex1", "");
+  const Step b = MakeStep(2, StepKind::kEnable, "Ex1", "BB");
+  for (const Step* s : {&a, &b}) {
+    ASSERT_TRUE(j->Record("start", s, "").ok());
+    ASSERT_TRUE(j->Record("done", s, "").ok());
+  }
+  ASSERT_TRUE(j->RecordServer("verify-failed", "Ex1", "IIS serves AA").ok());
+  ASSERT_TRUE(j->RecordServer("rollback-begin", "Ex1", "IIS serves AA").ok());
+  ASSERT_TRUE(j->RecordServer("rollback-end", "Ex1", "ok").ok());
+  ASSERT_TRUE(j->Record("end", nullptr, "rolled back").ok());
+
+  Result<RunRecord> run = ReadRun(j->path());
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  EXPECT_EQ(run->id, j->run());
+  EXPECT_EQ(run->began, "2026-11-25T10:00:00Z");
+  EXPECT_EQ(run->what, "2 steps from a fresh plan");
+  EXPECT_EQ(run->result, "rolled back");
+  EXPECT_EQ(run->steps, (std::set<int>{1, 2}));
+  EXPECT_EQ(run->servers, (std::set<std::string>{"Ex1"}));
+  EXPECT_EQ(run->before.at("Ex1").at("binding/IIS"), "AA");
+  EXPECT_EQ(run->rolled_back, (std::set<std::string>{"Ex1"}));
+  EXPECT_TRUE(run->rollback_open.empty());
+}
+
+TEST(ReadRunTest, ARollbackWithoutItsEndIsOpenAndTheRunInterrupted) {
+  TempDir dir;
+  const fs::path f = WriteJournal(
+      dir.path(), "2026-11-25T10-00-00Z-7.jsonl",
+      Event("begin") +
+          R"({"time":"t","run":"r","event":"before","server":"Ex1","observed":{"binding/IIS":"AA"}})"
+          "\n" +
+          R"({"time":"t","run":"r","event":"rollback-begin","server":"Ex1"})"
+          "\n" +
+          R"({"time":"t","run":"r","event":"sta)",
+      0);
+  Result<RunRecord> run = ReadRun(f);
+  ASSERT_TRUE(run.ok());
+  EXPECT_FALSE(run->ended());
+  EXPECT_EQ(run->rollback_open, (std::set<std::string>{"Ex1"}));
+  EXPECT_EQ(run->damaged_line, 0u) << "a torn last line is what a kill leaves";
+}
+
+TEST(JournalFilesTest, OldestFirstAndOnlyJournals) {
+  TempDir dir;
+  WriteJournal(dir.path(), "2026-11-25T10-00-02Z-1.jsonl", Event("end"), 0);
+  WriteJournal(dir.path(), "2026-11-25T10-00-01Z-9.jsonl", Event("end"), 0);
+  WriteJournal(dir.path(), "notes.txt", "x", 0);
+  Result<std::vector<fs::path>> files = JournalFiles(dir.path());
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].filename(), "2026-11-25T10-00-01Z-9.jsonl");
+  EXPECT_EQ((*files)[1].filename(), "2026-11-25T10-00-02Z-1.jsonl");
+  Result<std::vector<fs::path>> none = JournalFiles(dir.path() / "absent");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(FindRunTest, ExactIdOrAUniquePrefixElseWhatIsThere) {
+  TempDir dir;
+  WriteJournal(dir.path(), "2026-11-25T10-00-01Z-9.jsonl", Event("end"), 0);
+  WriteJournal(dir.path(), "2026-11-25T10-00-02Z-1.jsonl", Event("end"), 0);
+  Result<fs::path> exact = FindRun(dir.path(), "2026-11-25T10-00-01Z-9");
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->filename(), "2026-11-25T10-00-01Z-9.jsonl");
+  Result<fs::path> prefix = FindRun(dir.path(), "2026-11-25T10-00-02");
+  ASSERT_TRUE(prefix.ok());
+  EXPECT_EQ(prefix->filename(), "2026-11-25T10-00-02Z-1.jsonl");
+  Result<fs::path> both = FindRun(dir.path(), "2026-11-25");
+  ASSERT_FALSE(both.ok());
+  EXPECT_THAT(both.status().message(), HasSubstr("names 2 runs; give more of the id"));
+  Result<fs::path> none = FindRun(dir.path(), "1999");
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(none.status().message(), HasSubstr("latest: 2026-11-25T10-00-02Z-1"));
+  Result<fs::path> empty = FindRun(dir.path() / "absent", "x");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_THAT(empty.status().message(), HasSubstr("no run is recorded"));
+}
+
 }  // namespace
 }  // namespace xcert

@@ -33,8 +33,8 @@ TEST(CliTest, HelpListsEveryCommand) {
   const RunResult r = X({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   // One line each in the "Subcommands:" list: "  plan    Show the steps ...".
-  for (const char* command :
-       {"validate", "plan", "apply", "drift", "show", "store", "snapshot", "verify"})
+  for (const char* command : {"validate", "plan", "apply", "drift", "show", "store", "snapshot",
+                              "verify", "history", "restore"})
     EXPECT_THAT(r.out, HasSubstr("\n  " + std::string(command) + " ")) << command;
   EXPECT_THAT(r.out, HasSubstr("--version"));
   EXPECT_EQ(r.err, "");
@@ -52,7 +52,7 @@ TEST(CliTest, UnknownCommandIsNamed) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "error: 'frobnicate' is not an xcert command; commands: validate, plan, apply, "
-            "drift, show, store, snapshot, verify (see xcert --help)\n");
+            "drift, show, store, snapshot, verify, history, restore (see xcert --help)\n");
   EXPECT_EQ(r.out, "");
   r = X({"plna"});
   EXPECT_EQ(r.exit_code, 1);
@@ -60,8 +60,12 @@ TEST(CliTest, UnknownCommandIsNamed) {
 }
 
 TEST(CliTest, UnknownFlagIsNamedAndNothingRuns) {
-  for (const char* command : {"validate", "plan", "apply", "drift", "show", "verify"}) {
-    const RunResult r = X({command, "--bogus-flag"});
+  for (const char* command :
+       {"validate", "plan", "apply", "drift", "show", "verify", "history", "restore"}) {
+    // restore's RUN is required, and given here, so that the flag is the error.
+    const RunResult r = std::string(command) == "restore"
+                            ? X({command, "2026-12-07T02", "--bogus-flag"})
+                            : X({command, "--bogus-flag"});
     EXPECT_EQ(r.exit_code, 1) << command;
     // Like every error (docs/exit-codes.md), with the command's help named.
     EXPECT_EQ(r.err, "error: The following argument was not expected: --bogus-flag; see xcert " +
@@ -128,8 +132,8 @@ Synopsis ReadSynopsis(const std::string& doc) {
 }
 
 TEST(CliTest, EveryDocumentedCommandAndFlagIsInItsHelp) {
-  const std::vector<std::string> docs = {"validate", "plan",       "apply",    "drift",
-                                         "show",     "store-init", "snapshot", "verify"};
+  const std::vector<std::string> docs = {"validate",   "plan",     "apply",  "drift",   "show",
+                                         "store-init", "snapshot", "verify", "history", "restore"};
   for (const std::string& doc : docs) {
     SCOPED_TRACE("docs/commands/" + doc + ".md");
     const Synopsis s = ReadSynopsis(doc);
@@ -154,6 +158,11 @@ TEST(CliTest, EveryDocumentedFlagParses) {
       {"plan", "--file", "m.yaml", "--out", "p.ps1", "--format", "dot"},
       {"apply", "-f", "m.yaml", "--auto-approve", "--parallelism", "4", "--format", "json"},
       {"apply", "p.json", "--auto-approve"},
+      {"apply", "-f", "m.yaml", "--no-verify", "--no-rollback"},
+      {"history", "-f", "m.yaml", "--format", "json"},
+      {"history", "--file", "m.yaml"},
+      {"restore", "2026-12-07T02", "-f", "m.yaml", "--server", "A", "--auto-approve",
+       "--no-verify"},
       {"drift", "-f", "m.yaml", "--format", "junit"},
       {"drift", "--file", "m.yaml", "--format", "markdown", "--probe"},
       {"verify", "-f", "m.yaml", "--server", "A", "--server", "B", "--format", "junit", "--timeout",

@@ -159,6 +159,11 @@ TEST_F(ApplyCommandTest, AMissingBackupPasswordStopsBeforeAnyChange) {
   EXPECT_THAT(r.err, HasSubstr("error: the backup password is needed first (see above); nothing "
                                "was changed\n"));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+  // Asked before the confirmation, not after a "yes".
+  const RunResult asked = X({"apply"}, {{"XCERT_BACKUP_PASSWORD", ""}}, "yes\n");
+  EXPECT_EQ(asked.exit_code, 1);
+  EXPECT_THAT(asked.err, HasSubstr("error: the backup password is needed first"));
+  EXPECT_THAT(asked.err, Not(HasSubstr("needs confirmation")));
   EXPECT_EQ(X({"apply", "--auto-approve"}).exit_code, 0) << "with the password it goes through";
 }
 

@@ -86,7 +86,7 @@ TEST_F(ReloadHooksTest, AMissingProgramAndATimeoutAreFailures) {
   EXPECT_THAT(runs[0].detail, HasSubstr("/nonexistent/reload-it"));
 
   manifest_.servers[0].reload_hook = {"sleep", "30"};
-  runs = RunReloadHooks(manifest_, before_, stores_, std::chrono::seconds(1));
+  runs = RunReloadHooks(manifest_, before_, stores_, {}, std::chrono::seconds(1));
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_FALSE(runs[0].ok);
   EXPECT_THAT(runs[0].detail, HasSubstr("did not finish within 1 seconds"));

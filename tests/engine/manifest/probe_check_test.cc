@@ -32,6 +32,31 @@ TEST(ProbeCheckTest, AddressAndProbeSettingsAreRead) {
   EXPECT_EQ(r.manifest->trust, "pki/root.pem");
 }
 
+TEST(ProbeCheckTest, ApplyVerifiesServersWithAnAddressUnlessTold) {
+  const LoadResult r = Load(WithEx1("address: 10.0.0.21, probe: {grace: 90s}"));
+  ASSERT_TRUE(r.manifest) << r.diagnostics.ToString();
+  const ServerSpec& ex1 = r.manifest->servers[0];
+  EXPECT_TRUE(ex1.VerifiedAfterApply()) << "an address says it can be reached";
+  EXPECT_EQ(ex1.probe.grace, Seconds(90));
+  EXPECT_FALSE(r.manifest->servers[1].VerifiedAfterApply()) << "no address, no afterApply";
+  EXPECT_EQ(r.manifest->servers[1].probe.grace, Seconds(30)) << "the default";
+
+  const LoadResult off = Load(WithEx1("address: 10.0.0.21, probe: {afterApply: false}"));
+  ASSERT_TRUE(off.manifest);
+  EXPECT_FALSE(off.manifest->servers[0].VerifiedAfterApply());
+  const LoadResult on = Load(WithEx1("probe: {afterApply: true}"));
+  ASSERT_TRUE(on.manifest);
+  EXPECT_TRUE(on.manifest->servers[0].VerifiedAfterApply()) << "probed at its fqdn";
+}
+
+TEST(ProbeCheckTest, AGraceThatIsNotWholeSecondsIsAnErrorSayingHowToWriteIt) {
+  for (const char* grace : {"2m", "0s", "3601s", "30"}) {
+    const Strings lines = Lines(WithEx1(std::string("probe: {grace: '") + grace + "'}"));
+    ASSERT_EQ(lines.size(), 1u) << grace;
+    EXPECT_THAT(lines[0], HasSubstr("write whole seconds from 1s to 3600s, e.g. 30s")) << grace;
+  }
+}
+
 TEST(ProbeCheckTest, AnIpv6AddressIsFine) {
   EXPECT_EQ(Lines(WithEx1("address: '::1'")), Strings{});
 }

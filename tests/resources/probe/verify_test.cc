@@ -56,12 +56,12 @@ TEST(PlanEndpointsTest, EveryBoundServiceOnItsDefaultPortsWithSniForEachName) {
   EXPECT_THAT(
       Described(checks),
       ElementsAre(
-          "IIS on MailServer21 (https mailserver21.contoso.test:443 (SNI mail.contoso.test))",
-          "IIS on MailServer21 (https mailserver21.contoso.test:443 (no SNI))",
-          "SMTP on MailServer21 (smtp mailserver21.contoso.test:25 (no SNI))",
-          "SMTP on MailServer21 (smtp mailserver21.contoso.test:587 (no SNI))",
-          "IMAP on MailServer21 (imaps mailserver21.contoso.test:993 (no SNI))",
-          "IMAP on MailServer21 (imap mailserver21.contoso.test:143 (no SNI))"))
+          "IIS on MailServer21 (https mailserver21.contoso.test:443, SNI mail.contoso.test)",
+          "IIS on MailServer21 (https mailserver21.contoso.test:443, no SNI)",
+          "SMTP on MailServer21 (smtp mailserver21.contoso.test:25, no SNI)",
+          "SMTP on MailServer21 (smtp mailserver21.contoso.test:587, no SNI)",
+          "IMAP on MailServer21 (imaps mailserver21.contoso.test:993, no SNI)",
+          "IMAP on MailServer21 (imap mailserver21.contoso.test:143, no SNI)"))
       << "no POP (unbound), no SNI for the wildcard, no smtps by default";
   EXPECT_THAT(checks[0].names, ElementsAre("mail.contoso.test"));
   EXPECT_THAT(checks[1].names, ElementsAre("mail.contoso.test"));
@@ -81,8 +81,8 @@ TEST(PlanEndpointsTest, AddressServicesAndPortsFromTheManifest) {
   server.probe.services = {Service::kPop, Service::kSmtp};
   server.probe.ports = {{"smtp", {}}, {"smtps", {2465}}, {"pop3", {2110}}, {"pop3s", {}}};
   EXPECT_THAT(Described(PlanEndpoints(server, state)),
-              ElementsAre("SMTP on MailServer21 (smtps 127.0.0.1:2465 (no SNI))",
-                          "POP on MailServer21 (pop3 127.0.0.1:2110 (no SNI))"));
+              ElementsAre("SMTP on MailServer21 (smtps 127.0.0.1:2465, no SNI)",
+                          "POP on MailServer21 (pop3 127.0.0.1:2110, no SNI)"));
 }
 
 TEST(PlanEndpointsTest, ABindingToACertificateTheStoreLacksIsStillProbed) {
