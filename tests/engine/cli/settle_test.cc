@@ -140,14 +140,14 @@ TEST_F(SettleTest, ServersThatDoNotAskForItOrDidNotChangeAreNotProbed) {
 
 TEST_F(SettleTest, FinishRollbackPutsBackWhatARecordedRunHeld) {
   manifest_.servers[0].probe.after_apply = false;  // nothing to probe: only the rollback
-  const std::vector<ServerOutcome> outcomes = FinishRollback(
-      manifest_, {{"EX1", ObservedSummary(before_["EX1"])}}, ctx_, options_, out_);
+  const std::vector<ServerOutcome> outcomes =
+      FinishRollback(manifest_, {{"EX1", ObservedSummary(before_["EX1"])}}, ctx_, options_, out_);
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_TRUE(outcomes[0].rollback_ok) << outcomes[0].rollback_detail;
   EXPECT_EQ(Iis(), old_);
   // Again: nothing left to do, still fine.
-  const std::vector<ServerOutcome> again = FinishRollback(
-      manifest_, {{"EX1", ObservedSummary(before_["EX1"])}}, ctx_, options_, out_);
+  const std::vector<ServerOutcome> again =
+      FinishRollback(manifest_, {{"EX1", ObservedSummary(before_["EX1"])}}, ctx_, options_, out_);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_TRUE(again[0].rollback_ok);
 }
