@@ -1,5 +1,7 @@
 #include "engine/cli/backends.h"
 
+#include <set>
+
 #include "engine/util/file_util.h"
 #include "engine/util/strings.h"
 #include "resources/exchange/exchange_store.h"
@@ -7,6 +9,7 @@
 #include "resources/exchange/snapshot.h"
 #include "resources/issuers/open_issuers.h"
 #include "resources/store/backup_dir.h"
+#include "resources/store/local_format.h"
 #include "resources/store/local_store.h"
 #include "resources/x509/digest.h"
 
@@ -74,6 +77,35 @@ Result<StoreBackend> OpenSnapshot(const Manifest& m) {
 }
 
 }  // namespace
+
+std::vector<const ServerSpec*> ServersMissingFromLocalStore(const Manifest& m) {
+  std::vector<const ServerSpec*> missing;
+  if (m.store.type != StoreType::kLocal || m.store.path.empty()) return missing;
+  const fs::path root = m.Resolve(m.store.path);
+  std::error_code ec;
+  const bool no_folder = fs::symlink_status(root, ec).type() == fs::file_type::not_found;
+  if (!no_folder && !store::local::CheckRoot(root).ok()) return missing;
+  std::set<std::string> present;  // lower case
+  if (!no_folder) {
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+      present.insert(ToLower(entry.path().filename().string()));
+    }
+  }
+  for (const ServerSpec& s : m.servers) {
+    if (!present.count(ToLower(s.name))) missing.push_back(&s);
+  }
+  return missing;
+}
+
+std::string StoreInitCommand(const Manifest& m, const ServerSpec& s) {
+  std::vector<std::string> roles;
+  for (Role r : s.roles) roles.emplace_back(RoleName(r));
+  std::string line = "xcert store init --store " + m.Resolve(m.store.path) + " --server " + s.name +
+                     " --fqdn " + s.fqdn + " --roles " + Join(roles, ",") + " --version " +
+                     std::string(VersionName(s.version));
+  if (!m.organization.domain.empty()) line += " --domain " + m.organization.domain;
+  return line;
+}
 
 Result<StoreBackend> OpenStores(const Manifest& manifest, const Clock& clock) {
   switch (manifest.store.type) {

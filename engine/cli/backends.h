@@ -39,6 +39,16 @@ struct StoreBackend {
 // Stores date what they create with `clock`, which must outlive them.
 Result<StoreBackend> OpenStores(const Manifest& manifest, const Clock& clock);
 
+// The manifest's servers that its local store lacks, in manifest order: all
+// of them when there is no store folder, else those without a folder (a
+// folder whose name differs only in case is the same server, not missing).
+// Empty for the other store types and for a folder that is not a store.
+std::vector<const ServerSpec*> ServersMissingFromLocalStore(const Manifest& manifest);
+
+// The `xcert store init` command line that creates `server` in the
+// manifest's local store as the manifest describes it.
+std::string StoreInitCommand(const Manifest& manifest, const ServerSpec& server);
+
 // For a writer: takes the stores' writer lock, <state_dir>/xcert.lock
 // (creating state_dir when it is xcert's own folder beside the manifest).
 // Refuses read-only stores and a local store folder that is not a store;

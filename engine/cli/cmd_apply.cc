@@ -11,6 +11,7 @@
 #include "engine/cli/saved_plan.h"
 #include "engine/cli/session.h"
 #include "engine/cli/settle.h"
+#include "engine/cli/verify_run.h"
 #include "engine/plan/plan_json.h"
 #include "engine/plan/render.h"
 #include "engine/util/file_util.h"
@@ -193,6 +194,23 @@ bool ReadPassword(const Session& session, const Plan& plan, std::string* passwor
   return true;
 }
 
+// The trust anchors apply's verification will need, loaded before anything
+// changes: a missing `trust:` bundle must not pass for a server that serves
+// badly and be rolled back. false after saying so.
+bool CheckTrustAnchors(const Session& session, const Plan& plan, Output& out) {
+  const bool verifies = std::any_of(plan.observed.begin(), plan.observed.end(), [&](const auto& o) {
+    const ServerSpec* s = session.manifest.FindServer(o.first);
+    return s && s->VerifiedAfterApply();
+  });
+  if (!verifies) return true;
+  Result<std::vector<std::string>> anchors = ManifestTrustAnchors(session.manifest);
+  if (anchors.ok()) return true;
+  out.Error(anchors.status().message() +
+            "; apply verifies the servers it changes against them (or pass --no-verify); nothing "
+            "was changed");
+  return false;
+}
+
 // Loads the plan to apply: the saved one (checked against the stores), or a
 // fresh one the user confirms; and the backup password it needs.
 std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, std::string* password,
@@ -263,6 +281,9 @@ int RunApply(ApplyFlags flags, Output& out) {
   std::string password;
   std::optional<Plan> plan = PlanToApply(flags, *session, &password, out);
   if (!plan) return kExitError;
+  if (!plan->steps.empty() && !flags.no_verify && !CheckTrustAnchors(*session, *plan, out)) {
+    return kExitError;
+  }
   if (plan->steps.empty()) {
     if (flags.format == "json")
       out.Print(SummaryJson(*plan, ApplyReport{}));

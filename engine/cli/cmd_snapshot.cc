@@ -67,6 +67,15 @@ int RunSnapshotImport(const SnapshotFlags& flags, Output& out) {
     out.Error(snapshot.status().message());
     return kExitError;
   }
+  // Every Exchange server holds certificates (at least its Auth and default
+  // ones): a file with none is the wrong file, or an export that failed.
+  if (report.certificates == 0) {
+    out.Error(flags.files.certificates +
+              " holds no certificate objects, so it is not what Get-ExchangeCertificate | "
+              "Export-Clixml writes on a server; export it again there (docs/commands/"
+              "snapshot.md); nothing was written");
+    return kExitError;
+  }
   if (Status s = exchange::WriteSnapshot(*dir, flags.server, *snapshot); !s.ok()) {
     out.Error(s.message());
     return kExitError;

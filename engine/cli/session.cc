@@ -58,6 +58,31 @@ bool LockForWriting(Session& s, const Clock& clock, Output& out) {
   return true;
 }
 
+// Servers the local store lacks are said once, first, with the commands
+// that create them (a forgotten `store init`), rather than as one blocked
+// server after another in a plan. false after saying so.
+bool ReportMissingServers(const Manifest& m, Output& out) {
+  const std::vector<const ServerSpec*> missing = ServersMissingFromLocalStore(m);
+  if (missing.empty()) return true;
+  std::vector<std::string> names;
+  std::string commands;
+  for (const ServerSpec* s : missing) {
+    names.push_back(s->name);
+    commands += "\n  " + StoreInitCommand(m, *s);
+  }
+  const std::string root = m.Resolve(m.store.path);
+  std::error_code ec;
+  const bool no_store = !fs::exists(root, ec);
+  out.Error((no_store ? "there is no local store at " + root + " yet; create it and " +
+                            (missing.size() == 1 ? "its server" : "its servers")
+                      : "the local store " + root + " has no " +
+                            (missing.size() == 1 ? "server " : "servers ") + Join(names, ", ") +
+                            "; create " + (missing.size() == 1 ? "it" : "them")) +
+            " as the manifest describes " + (missing.size() == 1 ? "it" : "them") + " with:" +
+            commands);
+  return false;
+}
+
 }  // namespace
 
 std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out) {
@@ -73,6 +98,7 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
     return std::nullopt;
   }
   s.manifest_digest = *digest;
+  if (!ReportMissingServers(s.manifest, out)) return std::nullopt;
   Result<StoreBackend> stores = OpenStores(s.manifest, clock);
   if (!stores.ok()) {
     out.Error(stores.status().message());

@@ -62,7 +62,10 @@ std::map<Key, std::vector<ReasonDetail>> ReasonsByCertificate(const DiffResult& 
   for (const auto& [key, f] : follows) {
     reasons[key].push_back(
         {Reason::kBindingMismatch,
-         "then " + f.services.ToString() + " move to the new " + Quote(key.second), f.where});
+         "then " + f.services.ToString() +
+             (f.services.ToVector().size() == 1 ? " moves" : " move") + " to the new " +
+             Quote(key.second),
+         f.where});
   }
   return reasons;
 }

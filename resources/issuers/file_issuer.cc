@@ -131,9 +131,12 @@ void CheckUsers(IssuerContext& ctx, const Manifest& manifest, const LoadedCertif
     const std::string who = "certificate " + Quote(d.artifact);
     const std::string from = file + " of " + ctx.Name();
     if (std::vector<std::string> missing = x509::UncoveredNames(c, d.dns_names); !missing.empty()) {
+      const bool one = missing.size() == 1;
       ctx.ErrorAt(d.where_dns_names,
-                  who + " asks for names that " + from + " does not cover: " + Join(missing, ", "),
-                  "remove them from dnsNames, or get a certificate that covers them");
+                  who + (one ? " asks for a name that " : " asks for names that ") + from +
+                      " does not cover: " + Join(missing, ", "),
+                  one ? "remove it from dnsNames, or get a certificate that covers it"
+                      : "remove them from dnsNames, or get a certificate that covers them");
     }
     if (!SameDn(d.subject, c.subject)) {
       ctx.ErrorAt(

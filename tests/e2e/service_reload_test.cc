@@ -343,6 +343,21 @@ exit 0
   EXPECT_EQ(runs[2]["result"], "rolled back");
 }
 
+TEST_F(ServiceReloadE2e, TrustAnchorsThatCannotBeReadStopApplyBeforeItChangesAnything) {
+  ApplyThenStartServers();
+  WriteManifest(ports_, ShellQuote(ReloadScript()));
+  const std::string renewed = pki_->Issue(issued_, {.names = {kMail}});
+  fs::rename(dir_.path() / "pki/root.pem", dir_.path() / "pki/root.pem.away");
+  RunResult apply = X({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1) << apply.err << apply.out;
+  EXPECT_THAT(apply.err, HasSubstr("apply verifies the servers it changes against them (or pass "
+                                   "--no-verify); nothing was changed"));
+  ExpectStoreServes(first_);
+  RunResult unverified = X({"apply", "--auto-approve", "--no-verify"});
+  EXPECT_EQ(unverified.exit_code, 0) << unverified.err << unverified.out;
+  ExpectStoreServes(renewed);
+}
+
 TEST_F(ServiceReloadE2e, AFailingHookFailsApplyWithItsOutput) {
   ApplyThenStartServers();
   WriteManifest(ports_, "sh, -c, 'echo cannot reload nginx >&2; exit 4'");

@@ -20,6 +20,9 @@ for program in nginx postfix dovecot doveadm openssl; do
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Postfix's and Dovecot's workers run as their own users and must reach the
+# example's folders, as they do in a clone (mktemp makes the folder 0700).
+chmod 755 "$work"
 cp -r "$here/examples/verify-local" "$work/"
 # The copy starts clean: nothing a local run of the example left behind.
 (cd "$work/verify-local" && ./run.sh --reset >/dev/null)

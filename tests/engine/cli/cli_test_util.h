@@ -67,6 +67,13 @@ class XcertCommandTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status().message();
   }
 
+  // Init, then damage MailServer21's bindings: a server the store cannot
+  // read completely (its plan is blocked).
+  void InitDamaged() const {
+    Init();
+    dir_.Write("store/MailServer21/bindings.json", "{");
+  }
+
   // Every file under the test folder with its content: to show that a
   // command wrote nothing.
   std::map<std::string, std::string> Snapshot() const {

@@ -223,7 +223,8 @@ TEST_F(ApplyCommandTest, WithoutAStoreApplySaysHowToMakeOneAndWritesNothing) {
   const RunResult r = X({"apply", "--auto-approve"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("error: there is no local store at "));
-  EXPECT_THAT(r.err, HasSubstr("create one with: xcert store init --store "));
+  EXPECT_THAT(r.err, HasSubstr("create it and its server as the manifest describes it with:\n"
+                               "  xcert store init --store "));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
 }
 

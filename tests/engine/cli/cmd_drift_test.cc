@@ -88,13 +88,14 @@ TEST_F(DriftCommandTest, RenewalDueIsDriftBeforeItExpires) {
 }
 
 TEST_F(DriftCommandTest, AStoreThatCannotBeReadIsAnErrorNotDrift) {
-  // No store init: MailServer21 cannot be read.
+  InitDamaged();  // MailServer21 cannot be read
   for (const char* format : {"text", "json", "junit", "markdown"}) {
     const RunResult r = X({"drift", "--format", format});
     EXPECT_EQ(r.exit_code, 1) << format;
     EXPECT_THAT(r.err, HasSubstr("error: the store of MailServer21")) << format;
   }
-  EXPECT_FALSE(fs::exists(dir_.path() / "store")) << "drift creates nothing";
+  EXPECT_EQ(ReadFileOrDie(dir_.path() / "store/MailServer21/bindings.json"), "{")
+      << "drift repairs nothing";
 }
 
 TEST_F(DriftCommandTest, InvalidManifestExitsOneWithNothingOnStdout) {

@@ -1,4 +1,6 @@
 // `xcert plan`: every flag of docs/commands/plan.md, with the real binary.
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/engine/cli/cli_test_util.h"
@@ -47,6 +49,44 @@ TEST_F(PlanCommandTest, TextByDefaultAndNeverWritesAnything) {
   EXPECT_THAT(r.err, HasSubstr("xcert.yaml:44:13: warning: certificate 'mail' is self-signed"));
   EXPECT_THAT(r.err, Not(HasSubstr("error")));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty()) << "no lock, no journal, no key";
+}
+
+// A forgotten `store init` is said once, first, with the command that fixes
+// it, taken from the manifest; running that command is all it takes.
+TEST_F(PlanCommandTest, WithoutStoreInitItSaysWhichServersToCreateAndHow) {
+  dir_.Write("xcert.yaml", TwoServerManifest());
+  const auto before = Snapshot();
+  const RunResult none = X({"plan"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.out, "");
+  const std::string store = (dir_.path() / "store").string();
+  EXPECT_THAT(none.err,
+              HasSubstr("error: there is no local store at " + store +
+                        " yet; create it and its servers as the manifest describes them with:\n"
+                        "  xcert store init --store " + store +
+                        " --server MailServer21 --fqdn MailServer21.pocket-consultant.com "
+                        "--roles Mailbox --version 2019 --domain pocket-consultant.com\n"
+                        "  xcert store init --store " + store + " --server MailServer22"));
+  EXPECT_THAT(none.err, Not(HasSubstr("blocked")));
+  EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
+
+  // One server made: the other is named alone; its command line, run as
+  // printed, is all it takes.
+  Init("MailServer21");
+  const RunResult one = X({"drift"});
+  EXPECT_EQ(one.exit_code, 1);
+  const std::string prefix = "the local store " + store +
+                             " has no server MailServer22; create it as the manifest describes "
+                             "it with:\n  xcert ";
+  const size_t at = one.err.find(prefix);
+  ASSERT_NE(at, std::string::npos) << one.err;
+  std::vector<std::string> args;
+  std::istringstream line(one.err.substr(at + prefix.size(),
+                                         one.err.find('\n', at + prefix.size()) - at - prefix.size()));
+  for (std::string word; line >> word;) args.push_back(word);
+  const RunResult init = X(args);
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(X({"plan"}).exit_code, 0);
 }
 
 TEST_F(PlanCommandTest, DetailedExitcodeIsTwoWithStepsAndZeroWithout) {
@@ -280,7 +320,8 @@ TEST_F(PlanCommandTest, AVariableNameThatMayBeAPasswordIsNotEchoed) {
 }
 
 TEST_F(PlanCommandTest, AStoreThatCannotBeReadBlocksThePlan) {
-  const RunResult r = X({"plan", "--detailed-exitcode"});  // no store init
+  InitDamaged();
+  const RunResult r = X({"plan", "--detailed-exitcode"});
   EXPECT_EQ(r.exit_code, 1) << "blocked, not 'changes'";
   EXPECT_THAT(r.out, HasSubstr("blocked"));
   EXPECT_THAT(r.out, HasSubstr("MailServer21"));
@@ -289,9 +330,10 @@ TEST_F(PlanCommandTest, AStoreThatCannotBeReadBlocksThePlan) {
 // A blocked plan leaves part of the manifest unplanned: saved, it would be
 // applied as if it were the whole change.
 TEST_F(PlanCommandTest, ABlockedPlanIsNotSavedAndSaysSo) {
+  InitDamaged();
   const auto before = Snapshot();
   for (const char* file : {"plan.json", "plan.ps1"}) {
-    const RunResult r = X({"plan", "-o", file});  // no store init: blocked
+    const RunResult r = X({"plan", "-o", file});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_THAT(r.out, HasSubstr("blocked")) << "stdout still shows the plan and why";
     EXPECT_THAT(r.err, HasSubstr(std::string("error: the plan is blocked (see above), so ") + file +

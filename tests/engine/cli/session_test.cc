@@ -145,6 +145,7 @@ TEST_F(SessionTest, AnIssuerThatCannotBeReadStopsTheSession) {
                "  - {name: corp-ca, type: ca, certificate: ca.pem, key: ca.key}\n");
   dir_.Write("ca.yaml", text);
   Init("MailServer21");
+  Init("MailServer22");
   std::optional<Session> s = Open((dir_.path() / "ca.yaml").string());
   EXPECT_FALSE(s);
   EXPECT_THAT(err_.Text(), HasSubstr("ca.yaml:5:"));
@@ -193,8 +194,21 @@ TEST_F(SessionTest, AWritersSessionLocksTheStoresAndCleansThemBeforeReading) {
               HasSubstr("error: the store is locked by pid " + std::to_string(::getpid())));
 }
 
-TEST_F(SessionTest, AServerWithoutAStoreIsBlockedNotAnError) {
+// A forgotten store init is said before anything is read, with the command.
+TEST_F(SessionTest, AServerTheLocalStoreLacksIsNamedWithItsStoreInitCommand) {
   Init("MailServer21");
+  std::optional<Session> s = Open(ManifestPath());
+  EXPECT_FALSE(s);
+  EXPECT_THAT(err_.Text(), HasSubstr("has no server MailServer22; create it as the manifest "
+                                     "describes it with:\n  xcert store init --store "));
+  EXPECT_THAT(err_.Text(), HasSubstr("--server MailServer22 --fqdn "));
+}
+
+// A server the store holds but cannot read completely blocks only itself.
+TEST_F(SessionTest, AServerThatCannotBeReadIsBlockedNotAnError) {
+  Init("MailServer21");
+  Init("MailServer22");
+  dir_.Write("store/MailServer22/bindings.json", "{");
   std::optional<Session> s = Open(ManifestPath());
   ASSERT_TRUE(s) << err_.Text();
   Result<Plan> plan = MakePlan(*s, {});

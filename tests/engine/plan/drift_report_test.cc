@@ -132,6 +132,21 @@ TEST(DriftTextTest, RenewalDueSaysWhenAndHowManyDaysAreLeft) {
   EXPECT_THAT(text, HasSubstr("RenewalDue: expires on 2026-12-10 (15 days left, renewBefore 30d)"));
 }
 
+TEST(DriftItemsTest, OneServiceThatFollowsAReplacementMovesInTheSingular) {
+  const Desired desired = [] {
+    DesiredCertificate want = WantMail({kServer});
+    want.services = ServiceSet{Service::kSmtp};
+    return DesiredOf({want}, {CorpCa()});
+  }();
+  const DiffResult diff = Diff(desired, InSyncServer(Day(2026, 12, 10)), Now());
+  std::vector<std::string> lines;
+  for (const DriftItem& item : DriftItems(diff)) {
+    for (const ReasonDetail& r : item.reasons) lines.push_back(r.detail);
+  }
+  EXPECT_THAT(lines, ::testing::Contains("then SMTP moves to the new 'mail'"))
+      << ::testing::PrintToString(lines);
+}
+
 TEST(DriftItemsTest, BindingsThatFollowAReplacementAreOneLine) {
   const std::vector<DriftItem> items = DriftItems(DiffOf(InSyncServer(Day(2026, 12, 10))));
   ASSERT_EQ(items.size(), 1u);

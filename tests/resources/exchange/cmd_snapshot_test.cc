@@ -112,5 +112,22 @@ TEST_F(SnapshotCommandTest, ABadRecordingWritesNothing) {
   EXPECT_FALSE(fs::exists(dir_.path() / "snaps"));
 }
 
+// An export with no certificate (an empty pipeline, the wrong cmdlet) is not
+// recorded as a server that holds nothing.
+TEST_F(SnapshotCommandTest, AnExportWithoutCertificatesSaysSoAndWritesNothing) {
+  const fs::path empty = dir_.Write(
+      "empty.xml", "<Objs Version=\"1.1.0.1\" "
+                   "xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"></Objs>\n");
+  const RunResult r = RunXcert(
+      {"snapshot", "import", "--server", "EX01", "--store", "snaps", empty.string()}, dir_.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: " + empty.string() + " holds no certificate objects"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("nothing was written"), std::string::npos);
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(fs::exists(dir_.path() / "snaps"));
+}
+
 }  // namespace
 }  // namespace xcert::exchange

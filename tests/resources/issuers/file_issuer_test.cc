@@ -299,12 +299,12 @@ TEST_F(FileIssuerTest, PerServerCertificatesAreCheckedPerServer) {
   c.servers = {"MailServer21", "MailServer22"};
   EXPECT_FALSE(Open(PemSpec(), now_, {c}));
   EXPECT_EQ(diagnostics_.ToString(),
-            "xcert.yaml:103:7: error: certificate 'mail@MailServer21' asks for names that mail.pem "
-            "of issuer 'purchased' does not cover: MailServer21.pocket-consultant.com; remove "
-            "them from dnsNames, or get a certificate that covers them\n"
-            "xcert.yaml:103:7: error: certificate 'mail@MailServer22' asks for names that mail.pem "
-            "of issuer 'purchased' does not cover: MailServer22.pocket-consultant.com; remove "
-            "them from dnsNames, or get a certificate that covers them\n");
+            "xcert.yaml:103:7: error: certificate 'mail@MailServer21' asks for a name that "
+            "mail.pem of issuer 'purchased' does not cover: MailServer21.pocket-consultant.com; "
+            "remove it from dnsNames, or get a certificate that covers it\n"
+            "xcert.yaml:103:7: error: certificate 'mail@MailServer22' asks for a name that "
+            "mail.pem of issuer 'purchased' does not cover: MailServer22.pocket-consultant.com; "
+            "remove it from dnsNames, or get a certificate that covers it\n");
 }
 
 TEST_F(FileIssuerTest, ImportDataRefusesAFileThatChangedSinceThePlan) {
