@@ -241,4 +241,36 @@ void Fill(const YamlNode& node, const std::string& pointer, SourceMap* map) {
 
 void FillSourceMap(const YamlNode& root, SourceMap* map) { Fill(root, "", map); }
 
+namespace {
+
+void CanonicalizeList(nlohmann::json* list) {
+  if (!list || !list->is_array()) return;
+  for (nlohmann::json& entry : *list) {
+    if (!entry.is_string()) continue;
+    if (std::optional<Service> s = ParseService(entry.get<std::string>())) {
+      entry = std::string(ServiceName(*s));
+    }
+  }
+}
+
+nlohmann::json* Field(nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+void CanonicalizeServiceNames(nlohmann::json* doc) {
+  if (nlohmann::json* certificates = Field(*doc, "certificates"); certificates &&
+                                                                  certificates->is_array()) {
+    for (nlohmann::json& c : *certificates) CanonicalizeList(Field(c, "services"));
+  }
+  if (nlohmann::json* servers = Field(*doc, "servers"); servers && servers->is_array()) {
+    for (nlohmann::json& s : *servers) {
+      if (nlohmann::json* probe = Field(s, "probe")) CanonicalizeList(Field(*probe, "services"));
+    }
+  }
+}
+
 }  // namespace xcert::manifest

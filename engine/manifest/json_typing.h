@@ -36,6 +36,12 @@ struct TypedScalar {
 };
 TypedScalar TypeScalar(const YamlNode& node);
 
+// Service names are Exchange's in any case (PowerShell users type `iis`):
+// each entry of a certificate's `services` and of a server's
+// `probe.services` that names a service without regard to case is replaced
+// by its spelling (`IIS`), so that the schema and the model see one name.
+void CanonicalizeServiceNames(nlohmann::json* doc);
+
 // Whether a plain (unquoted) scalar with this text reads as a string, i.e.
 // is not null, a boolean or a number. Serializers quote the others.
 bool IsPlainString(std::string_view text);

@@ -42,7 +42,8 @@ LoadResult LoadManifestText(std::string_view text, const std::string& display_pa
   }
   manifest::Reporter reporter(display_path, yaml.root);
   reporter.diagnostics() = std::move(result.diagnostics);
-  const nlohmann::json doc = manifest::ToJson(*yaml.root, reporter);
+  nlohmann::json doc = manifest::ToJson(*yaml.root, reporter);
+  manifest::CanonicalizeServiceNames(&doc);
   manifest::CheckKeyMaterial(doc, reporter);
   manifest::CheckSchema(doc, reporter);
   Manifest m = manifest::BuildManifest(doc, reporter);

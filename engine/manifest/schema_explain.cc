@@ -316,6 +316,16 @@ int SchemaExplainer::ExplainEnum(const json& doc, const std::string& pointer, co
   for (const json& a : allowed) {
     if (a == value) return 0;
   }
+  // Values the schema admits only so that a later check can say why they
+  // are refused ("x-unlisted") are not offered.
+  if (sub.contains("x-unlisted") && sub["x-unlisted"].is_array()) {
+    json shown = json::array();
+    for (const json& a : allowed) {
+      const json& unlisted = sub["x-unlisted"];
+      if (std::find(unlisted.begin(), unlisted.end(), a) == unlisted.end()) shown.push_back(a);
+    }
+    allowed = std::move(shown);
+  }
   const std::string what = DescribeValue(doc, pointer);
   const std::string actual = AsWritten(value, r, pointer);
   const std::string must =

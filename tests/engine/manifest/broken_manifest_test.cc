@@ -365,11 +365,14 @@ backup: {path: ./b, passwordEnv: 1PASSWORD}
        {"15:27: error: certificate 'mail' cannot serve UM on server 'EX1' (Exchange 2019, "
         "Mailbox): Unified Messaging does not exist in Exchange 2019 (only 2013 and 2016); remove "
         "UM from services, or 'EX1' from servers"}},
-      {"ServiceWrongCase",
-       Replace(kBase, R"(services: [IIS, SMTP])", R"(services: [IIS, smtp])"),
+      {"ServiceMisspelled",  // only what may be written is offered: not Federation
+       Replace(kBase, R"(services: [IIS, SMTP])", R"(services: [IIS, SMPT])"),
        {"15:21: error: entry #2 of 'services' in certificate 'mail' must be one of 'IIS', 'SMTP', "
-        "'IMAP', 'POP', 'UM', 'UMCallRouter', 'Federation', not 'smtp'; did you mean 'SMTP'? "
-        "(values are case-sensitive)"}},
+        "'IMAP', 'POP', 'UM', 'UMCallRouter', not 'SMPT'; did you mean 'SMTP'?"}},
+      {"ServiceInAnyCaseListedTwice",
+       Replace(kBase, R"(services: [IIS, SMTP])", R"(services: [IIS, SMTP, iis])"),
+       {"15:27: error: 'IIS' is listed twice in field 'services' in certificate 'mail'; remove "
+        "one"}},
       {"ServiceListedTwice",
        Replace(kBase, R"(services: [IIS, SMTP])", R"(services: [IIS, SMTP, IIS])"),
        {"15:27: error: 'IIS' is listed twice in field 'services' in certificate 'mail'; remove "

@@ -92,6 +92,23 @@ TEST(JsonTypingTest, SourceMapHasEveryValue) {
   EXPECT_EQ(map.Find("/a/0").ToString(), "t.yaml:2:5");
 }
 
+TEST(JsonTypingTest, ServiceNamesAreSpelledAsExchangeDoesWhateverTheirCase) {
+  nlohmann::json doc = nlohmann::json::parse(R"({
+    "certificates": [{"services": ["iis", "Smtp", "umcallrouter", "Bogus", 3]}, {"name": "x"}],
+    "servers": [{"probe": {"services": ["pop", "IMAP"]}}, {"probe": 1}, "odd"],
+    "issuers": [{"services": ["iis"]}]
+  })");
+  CanonicalizeServiceNames(&doc);
+  EXPECT_EQ(doc["certificates"][0]["services"],
+            nlohmann::json::parse(R"(["IIS", "SMTP", "UMCallRouter", "Bogus", 3])"))
+      << "an unknown name and a number are left for the schema to report";
+  EXPECT_EQ(doc["servers"][0]["probe"]["services"], nlohmann::json::parse(R"(["POP", "IMAP"])"));
+  EXPECT_EQ(doc["issuers"][0]["services"][0], "iis") << "only where services are named";
+  nlohmann::json odd = "text";
+  CanonicalizeServiceNames(&odd);
+  EXPECT_EQ(odd, "text");
+}
+
 TEST(JsonTypingTest, PlainStringsAndTypePhrases) {
   EXPECT_TRUE(IsPlainString("mail"));
   EXPECT_TRUE(IsPlainString("yes"));

@@ -37,6 +37,14 @@ TEST_F(ValidateCliTest, ValidManifestExitsZero) {
   EXPECT_EQ(r.err, "");
 }
 
+// As PowerShell users type them: Enable-ExchangeCertificate -Services iis,smtp.
+TEST_F(ValidateCliTest, ServiceNamesInAnyCaseAreValid) {
+  const RunResult r =
+      Validate(Replace(kBase, "services: [IIS, SMTP]", "services: [iis, Smtp]"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+}
+
 TEST_F(ValidateCliTest, WarningsDoNotFailValidation) {
   const RunResult r = Validate(Replace(kBase, "subject: CN=mail.contoso.com", "subject: CN=x.y"));
   EXPECT_EQ(r.exit_code, 0);
