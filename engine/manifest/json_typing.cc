@@ -262,8 +262,8 @@ nlohmann::json* Field(nlohmann::json& object, const char* key) {
 }  // namespace
 
 void CanonicalizeServiceNames(nlohmann::json* doc) {
-  if (nlohmann::json* certificates = Field(*doc, "certificates"); certificates &&
-                                                                  certificates->is_array()) {
+  if (nlohmann::json* certificates = Field(*doc, "certificates");
+      certificates && certificates->is_array()) {
     for (nlohmann::json& c : *certificates) CanonicalizeList(Field(c, "services"));
   }
   if (nlohmann::json* servers = Field(*doc, "servers"); servers && servers->is_array()) {

@@ -39,8 +39,7 @@ TEST_F(ValidateCliTest, ValidManifestExitsZero) {
 
 // As PowerShell users type them: Enable-ExchangeCertificate -Services iis,smtp.
 TEST_F(ValidateCliTest, ServiceNamesInAnyCaseAreValid) {
-  const RunResult r =
-      Validate(Replace(kBase, "services: [IIS, SMTP]", "services: [iis, Smtp]"));
+  const RunResult r = Validate(Replace(kBase, "services: [IIS, SMTP]", "services: [iis, Smtp]"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
 }
