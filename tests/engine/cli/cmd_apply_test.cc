@@ -75,7 +75,9 @@ TEST_F(ApplyCommandTest, ParallelismOneRunsTheStepsInPlanOrder) {
   for (const auto& s : plan["steps"]) {
     const std::string server = s["server"].get<std::string>();
     const std::string certificate = s["certificate"].get<std::string>();
-    order.push_back(s["kind"].get<std::string>() + " " + (server.empty() ? "xcert" : server) + " " +
+    // An issue step runs in xcert and names its issuer, as the manifest does.
+    const std::string where = server.empty() ? s["issuer"].get<std::string>() : server;
+    order.push_back(s["kind"].get<std::string>() + " " + where + " " +
                     (certificate.empty() ? s["thumbprint"].get<std::string>() : certificate));
   }
   const RunResult r = X({"apply", "--auto-approve", "--parallelism", "1"});
@@ -95,6 +97,32 @@ TEST_F(ApplyCommandTest, ParallelApplyConvergesToo) {
       << r.out;
   EXPECT_EQ(m[1], m[2]) << "every step done";
   EXPECT_EQ(X({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+// Steps finish out of order in parallel; each line carries the number the
+// plan showed for that step.
+TEST_F(ApplyCommandTest, ProgressNumbersAreThePlansStepNumbers) {
+  dir_.Write("xcert.yaml", TwoServerManifest());
+  Init("MailServer21");
+  Init("MailServer22");
+  const nlohmann::json plan = nlohmann::json::parse(X({"plan", "--format", "json"}).out);
+  const RunResult r = X({"apply", "--auto-approve", "--parallelism", "8"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  static const std::regex line(R"(\[ *(\d+)/(\d+)\] done +(\S+) (\S+) )");
+  size_t seen = 0;
+  for (auto it = std::sregex_iterator(r.err.begin(), r.err.end(), line);
+       it != std::sregex_iterator(); ++it, ++seen) {
+    const size_t id = std::stoul((*it)[1]);
+    ASSERT_GE(id, 1u);
+    ASSERT_LE(id, plan["steps"].size());
+    const nlohmann::json& step = plan["steps"][id - 1];
+    EXPECT_EQ((*it)[3], step["kind"].get<std::string>()) << "step " << id;
+    const std::string server = step["server"];
+    EXPECT_EQ((*it)[4], server.empty() ? step["issuer"].get<std::string>() : server)
+        << "step " << id;
+    EXPECT_EQ(std::stoul((*it)[2]), plan["steps"].size());
+  }
+  EXPECT_EQ(seen, plan["steps"].size());
 }
 
 TEST_F(ApplyCommandTest, WithoutATerminalItAsksForAutoApproveAndChangesNothing) {
