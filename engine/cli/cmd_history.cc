@@ -19,7 +19,7 @@ struct HistoryFlags {
 };
 
 // "ok", "with errors", "rolled back", or "interrupted" (the run did not end).
-std::string Result_(const RunRecord& r) {
+std::string ResultOf(const RunRecord& r) {
   if (r.ended()) return r.result;
   return r.rollback_open.empty() ? "interrupted" : "interrupted during rollback";
 }
@@ -57,7 +57,7 @@ int RunHistory(const HistoryFlags& flags, Output& out) {
                       {"what", r.what},
                       {"servers", r.servers},
                       {"steps", r.steps.size()},
-                      {"result", Result_(r)},
+                      {"result", ResultOf(r)},
                       {"rolled_back", r.rolled_back},
                       {"restorable", r.before.size()}});
     }
@@ -73,7 +73,7 @@ int RunHistory(const HistoryFlags& flags, Output& out) {
     char steps[32];
     std::snprintf(steps, sizeof steps, "%zu", r.steps.size());
     std::vector<std::string> servers(r.servers.begin(), r.servers.end());
-    text += r.id + "  " + r.began + "  " + Result_(r) + "\n";
+    text += r.id + "  " + r.began + "  " + ResultOf(r) + "\n";
     text += "    " + r.what + "; " + steps + " started; servers changed: " +
             (servers.empty() ? std::string("none") : Join(servers, ", ")) + "\n";
     if (!r.rolled_back.empty()) {
