@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/apply/backup.h"
 #include "engine/apply/executor.h"
@@ -47,7 +48,15 @@ std::string RollbackPassword(const Session& session, const std::string& plan_pas
 
 // The "Do you want to perform these actions?" prompt: true with
 // `auto_approve` or a "yes"; else false after saying why on `out` (stdin not
-// a terminal, cancelled). `what`: "apply", "restore".
-bool ConfirmChanges(Output& out, bool auto_approve, const std::string& what);
+// a terminal, cancelled). `what`: "apply", "restore"; `other_way` follows
+// "pass --auto-approve" when stdin is not a terminal.
+bool ConfirmChanges(Output& out, bool auto_approve, const std::string& what,
+                    const std::string& other_way = "");
+
+// "Apply complete! 5 steps: 4 done, 1 already done, 0 failed, 0 skipped."
+// (`what` = "Apply", "Restore"; "finished with errors" unless `ok`), then a
+// line per failed and skipped step, warning and blocked change.
+std::string StepsSummary(std::string_view what, const Plan& plan, const ApplyReport& report,
+                         bool ok);
 
 }  // namespace xcert::cli

@@ -80,31 +80,6 @@ std::string ProgressLine(const Step& s, const StepOutcome& o, int /*finished*/, 
   return line;
 }
 
-std::string SummaryText(const Plan& plan, const ApplyReport& r) {
-  std::string out = r.ok() ? "Apply complete! " : "Apply finished with errors. ";
-  out += CountNoun(plan.steps.size(), "step") + ": " + std::to_string(r.Count(StepStatus::kDone)) +
-         " done, " + std::to_string(r.Count(StepStatus::kAlreadyDone)) + " already done, " +
-         std::to_string(r.Count(StepStatus::kFailed)) + " failed, " +
-         std::to_string(r.Count(StepStatus::kSkipped)) + " skipped.\n";
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    const StepOutcome& o = r.outcomes[i];
-    if (o.status == StepStatus::kFailed) {
-      out += "  failed:  step " + std::to_string(o.step) + " (" + plan.steps[i].summary +
-             "): " + o.detail + "\n";
-    }
-  }
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    if (r.outcomes[i].status == StepStatus::kSkipped) {
-      out += "  skipped: step " + std::to_string(r.outcomes[i].step) + " (" +
-             plan.steps[i].summary + ")\n";
-    }
-  }
-  for (const std::string& w : r.warnings) out += "  warning: " + w + "\n";
-  for (const Blocked& b : plan.diff.blocked)
-    out += "  blocked: " + b.address + ": " + b.reason + "\n";
-  return out;
-}
-
 std::string SummaryJson(const Plan& plan, const ApplyReport& r, const SettleReport& settle = {}) {
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
   for (size_t i = 0; i < plan.steps.size(); ++i) {
@@ -242,15 +217,8 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, std::
   if (flags.format == "text") out.Print(RenderPlanText(*plan, out.color()));
   if (!ReadPassword(session, *plan, password, out)) return std::nullopt;
   if (plan->steps.empty()) return plan.value();
-  if (flags.auto_approve) return plan.value();
-  if (!out.stdin_is_terminal()) {
-    out.Error(
-        "apply needs confirmation, but stdin is not a terminal; pass --auto-approve, or save a "
-        "plan with xcert plan -o FILE and run xcert apply FILE");
-    return std::nullopt;
-  }
-  if (!Confirm(out)) {
-    out.Error("apply cancelled; nothing was changed");
+  if (!ConfirmChanges(out, flags.auto_approve, "apply",
+                      ", or save a plan with xcert plan -o FILE and run xcert apply FILE")) {
     return std::nullopt;
   }
   return plan.value();
@@ -325,16 +293,38 @@ int RunApply(ApplyFlags flags, Output& out) {
   if (flags.format == "json") {
     out.Print(SummaryJson(*plan, report, settled));
   } else {
-    std::string summary = SummaryText(*plan, report);
-    if (!settled.ok() && report.ok()) {
-      summary.replace(0, std::string("Apply complete!").size(), "Apply finished with errors.");
-    }
-    out.Print(summary + SettleSummary(settled));
+    out.Print(StepsSummary("Apply", *plan, report, report.ok() && settled.ok()) +
+              SettleSummary(settled));
   }
   return ok ? kExitOk : kExitError;
 }
 
 }  // namespace
+
+std::string StepsSummary(std::string_view what, const Plan& plan, const ApplyReport& r, bool ok) {
+  std::string out = std::string(what) + (ok ? " complete! " : " finished with errors. ");
+  out += CountNoun(plan.steps.size(), "step") + ": " + std::to_string(r.Count(StepStatus::kDone)) +
+         " done, " + std::to_string(r.Count(StepStatus::kAlreadyDone)) + " already done, " +
+         std::to_string(r.Count(StepStatus::kFailed)) + " failed, " +
+         std::to_string(r.Count(StepStatus::kSkipped)) + " skipped.\n";
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const StepOutcome& o = r.outcomes[i];
+    if (o.status == StepStatus::kFailed) {
+      out += "  failed:  step " + std::to_string(o.step) + " (" + plan.steps[i].summary +
+             "): " + o.detail + "\n";
+    }
+  }
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    if (r.outcomes[i].status == StepStatus::kSkipped) {
+      out += "  skipped: step " + std::to_string(r.outcomes[i].step) + " (" +
+             plan.steps[i].summary + ")\n";
+    }
+  }
+  for (const std::string& w : r.warnings) out += "  warning: " + w + "\n";
+  for (const Blocked& b : plan.diff.blocked)
+    out += "  blocked: " + b.address + ": " + b.reason + "\n";
+  return out;
+}
 
 // The backup password a rollback may need (to import a removed certificate
 // from its backup, to back up what it displaces), even when the plan itself
@@ -390,10 +380,12 @@ RecordedServers BeforeOf(const Session& session, const Plan& plan) {
   return before;
 }
 
-bool ConfirmChanges(Output& out, bool auto_approve, const std::string& what) {
+bool ConfirmChanges(Output& out, bool auto_approve, const std::string& what,
+                    const std::string& other_way) {
   if (auto_approve) return true;
   if (!out.stdin_is_terminal()) {
-    out.Error(what + " needs confirmation, but stdin is not a terminal; pass --auto-approve");
+    out.Error(what + " needs confirmation, but stdin is not a terminal; pass --auto-approve" +
+              other_way);
     return false;
   }
   if (!Confirm(out)) {

@@ -88,20 +88,7 @@ int RunRestore(const RestoreFlags& flags, Output& out) {
   const SettleReport settled = Settle(session->manifest, session->actual, ctx, options, out);
   const bool ok = report.ok() && settled.ok() && plan->diff.blocked.empty();
   EndRun(*journaled, ok ? "ok" : "with errors", out);
-  std::string summary = ok ? "Restore complete! " : "Restore finished with errors. ";
-  summary += CountNoun(plan->steps.size(), "step") + ": " +
-             std::to_string(report.Count(StepStatus::kDone)) + " done, " +
-             std::to_string(report.Count(StepStatus::kAlreadyDone)) + " already done, " +
-             std::to_string(report.Count(StepStatus::kFailed)) + " failed, " +
-             std::to_string(report.Count(StepStatus::kSkipped)) + " skipped.\n";
-  for (size_t i = 0; i < plan->steps.size(); ++i) {
-    const StepOutcome& o = report.outcomes[i];
-    if (o.status == StepStatus::kFailed || o.status == StepStatus::kSkipped) {
-      summary += "  " + std::string(StepStatusName(o.status)) + ": step " + std::to_string(o.step) +
-                 " (" + plan->steps[i].summary + "): " + o.detail + "\n";
-    }
-  }
-  for (const Blocked& b : plan->diff.blocked) summary += "  blocked: " + b.reason + "\n";
+  std::string summary = StepsSummary("Restore", *plan, report, ok);
   for (const std::string& w : plan->warnings) summary += "  warning: " + w + "\n";
   out.Print(summary + SettleSummary(settled));
   return ok ? kExitOk : kExitError;

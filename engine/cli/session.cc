@@ -78,8 +78,8 @@ bool ReportMissingServers(const Manifest& m, Output& out) {
                       : "the local store " + root + " has no " +
                             (missing.size() == 1 ? "server " : "servers ") + Join(names, ", ") +
                             "; create " + (missing.size() == 1 ? "it" : "them")) +
-            " as the manifest describes " + (missing.size() == 1 ? "it" : "them") + " with:" +
-            commands);
+            " as the manifest describes " + (missing.size() == 1 ? "it" : "them") +
+            " with:" + commands);
   return false;
 }
 

@@ -17,8 +17,8 @@ std::vector<std::string> Names(const std::set<std::string>& servers) {
   return {servers.begin(), servers.end()};
 }
 
-void Journal(const ApplyContext& ctx, const std::string& event, const std::string& server,
-             const std::string& detail, Output& out) {
+void RecordServerEvent(const ApplyContext& ctx, const std::string& event, const std::string& server,
+                       const std::string& detail, Output& out) {
   if (!ctx.journal) return;
   if (Status s = ctx.journal->RecordServer(event, server, detail); !s.ok()) {
     out.Warning("journal: " + s.message());
@@ -105,7 +105,7 @@ void RollBack(const Manifest& manifest, const RecordedServers& before, const App
   for (const std::string& s : servers) {
     (*outcomes)[s].server = s;
     (*outcomes)[s].rolled_back = true;
-    Journal(ctx, "rollback-begin", s, (*outcomes)[s].why, out);
+    RecordServerEvent(ctx, "rollback-begin", s, (*outcomes)[s].why, out);
   }
   const ActualState now = Observe(*ctx.stores, Names(servers), 0);
   Result<Plan> plan = BuildRestorePlan(before, now, {}, options.run, ctx.clock->Now());
@@ -150,9 +150,9 @@ void RollBack(const Manifest& manifest, const RecordedServers& before, const App
       o.rollback_ok = true;
       o.verified = v != verified.end();
     }
-    Journal(ctx, "rollback-end", s,
-            o.rollback_ok ? "ok" : "with errors: " + Join(Split(o.rollback_detail, '\n'), "; "),
-            out);
+    RecordServerEvent(
+        ctx, "rollback-end", s,
+        o.rollback_ok ? "ok" : "with errors: " + Join(Split(o.rollback_detail, '\n'), "; "), out);
   }
 }
 
@@ -203,8 +203,8 @@ SettleReport Settle(const Manifest& manifest, const ActualState& before, const A
     o.server = server;
     o.verified = reason.empty();
     o.why = reason;
-    Journal(ctx, reason.empty() ? "verified" : "verify-failed", server,
-            Join(Split(reason, '\n'), "; "), out);
+    RecordServerEvent(ctx, reason.empty() ? "verified" : "verify-failed", server,
+                      Join(Split(reason, '\n'), "; "), out);
     if (!reason.empty() && options.rollback) {
       to_roll_back[server] = ObservedSummary(before.at(server));
     }

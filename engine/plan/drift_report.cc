@@ -60,12 +60,11 @@ std::map<Key, std::vector<ReasonDetail>> ReasonsByCertificate(const DiffResult& 
     f.services = f.services.Union(c.services);
   }
   for (const auto& [key, f] : follows) {
-    reasons[key].push_back(
-        {Reason::kBindingMismatch,
-         "then " + f.services.ToString() +
-             (f.services.ToVector().size() == 1 ? " moves" : " move") + " to the new " +
-             Quote(key.second),
-         f.where});
+    reasons[key].push_back({Reason::kBindingMismatch,
+                            "then " + f.services.ToString() +
+                                (f.services.ToVector().size() == 1 ? " moves" : " move") +
+                                " to the new " + Quote(key.second),
+                            f.where});
   }
   return reasons;
 }

@@ -215,7 +215,14 @@ Result<Plan> BuildRestorePlan(const RecordedServers& before, const ActualState& 
   for (const auto& [server, summary] : before) {
     if (!servers.empty() && !servers.count(server)) continue;
     auto state = now.find(server);
-    if (state == now.end() || !state->second.complete()) {
+    if (state == now.end()) {
+      plan.diff.blocked.push_back(
+          {server, server,
+           server + " is not in the manifest any more, so it is not restored; add it back to "
+                    "restore it"});
+      continue;
+    }
+    if (!state->second.complete()) {
       plan.diff.blocked.push_back(
           {server, server,
            server + " could not be read completely, so it is not restored; run xcert show to see "

@@ -33,7 +33,9 @@ namespace xcert {
 // What a journal recorded for each server before a run: ObservedSummary().
 using RecordedServers = std::map<std::string, std::map<std::string, std::string>>;
 
-// `servers`: only these (empty: every recorded server). `run`: how the
+// `now` holds the manifest's servers: a recorded server it lacks is blocked
+// as no longer in the manifest. `servers`: only these (empty: every
+// recorded server). `run`: how the
 // summaries name the run ("run 2026-12-07T01-02-03Z-123").
 Result<Plan> BuildRestorePlan(const RecordedServers& before, const ActualState& now,
                               const std::set<std::string>& servers, const std::string& run,

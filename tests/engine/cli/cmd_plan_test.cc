@@ -63,10 +63,12 @@ TEST_F(PlanCommandTest, WithoutStoreInitItSaysWhichServersToCreateAndHow) {
   EXPECT_THAT(none.err,
               HasSubstr("error: there is no local store at " + store +
                         " yet; create it and its servers as the manifest describes them with:\n"
-                        "  xcert store init --store " + store +
+                        "  xcert store init --store " +
+                        store +
                         " --server MailServer21 --fqdn MailServer21.pocket-consultant.com "
                         "--roles Mailbox --version 2019 --domain pocket-consultant.com\n"
-                        "  xcert store init --store " + store + " --server MailServer22"));
+                        "  xcert store init --store " +
+                        store + " --server MailServer22"));
   EXPECT_THAT(none.err, Not(HasSubstr("blocked")));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
 
@@ -81,8 +83,8 @@ TEST_F(PlanCommandTest, WithoutStoreInitItSaysWhichServersToCreateAndHow) {
   const size_t at = one.err.find(prefix);
   ASSERT_NE(at, std::string::npos) << one.err;
   std::vector<std::string> args;
-  std::istringstream line(one.err.substr(at + prefix.size(),
-                                         one.err.find('\n', at + prefix.size()) - at - prefix.size()));
+  std::istringstream line(one.err.substr(
+      at + prefix.size(), one.err.find('\n', at + prefix.size()) - at - prefix.size()));
   for (std::string word; line >> word;) args.push_back(word);
   const RunResult init = X(args);
   ASSERT_EQ(init.exit_code, 0) << init.err;

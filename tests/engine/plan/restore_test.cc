@@ -141,6 +141,15 @@ TEST(RestoreTest, UnreadableServerIsBlockedNotGuessed) {
   EXPECT_THAT(p.diff.blocked[0].reason, HasSubstr("could not be read completely"));
 }
 
+TEST(RestoreTest, ServerNoLongerInTheManifestIsBlockedSayingSo) {
+  Fixture f;
+  Result<Plan> p = BuildRestorePlan({{"Ex1", ObservedSummary(f.before)}}, {}, {}, kRun, Now());
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->steps.empty());
+  ASSERT_EQ(p->diff.blocked.size(), 1u);
+  EXPECT_THAT(p->diff.blocked[0].reason, HasSubstr("Ex1 is not in the manifest any more"));
+}
+
 TEST(RestoreTest, ServerTheRunDidNotChangeIsAnErrorNamingTheOnesItDid) {
   Fixture f;
   Result<Plan> p = BuildRestorePlan({{"Ex1", ObservedSummary(f.before)}}, {{"Ex1", f.now}}, {"Ex2"},

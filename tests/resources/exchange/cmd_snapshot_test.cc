@@ -115,9 +115,10 @@ TEST_F(SnapshotCommandTest, ABadRecordingWritesNothing) {
 // An export with no certificate (an empty pipeline, the wrong cmdlet) is not
 // recorded as a server that holds nothing.
 TEST_F(SnapshotCommandTest, AnExportWithoutCertificatesSaysSoAndWritesNothing) {
-  const fs::path empty = dir_.Write(
-      "empty.xml", "<Objs Version=\"1.1.0.1\" "
-                   "xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"></Objs>\n");
+  const fs::path empty =
+      dir_.Write("empty.xml",
+                 "<Objs Version=\"1.1.0.1\" "
+                 "xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"></Objs>\n");
   const RunResult r = RunXcert(
       {"snapshot", "import", "--server", "EX01", "--store", "snaps", empty.string()}, dir_.path());
   EXPECT_EQ(r.exit_code, 1);
