@@ -80,6 +80,8 @@ void Apply(const nlohmann::json& j, RunRecord* run) {
   if (run->began.empty()) run->began = j.value("time", std::string());
   if (event == "begin") {
     run->what = j.value("detail", std::string());
+  } else if (event == "manifest") {
+    run->manifest_digest = j.value("detail", std::string());
   } else if (event == "end") {
     run->result = j.value("detail", std::string("ended"));
   } else if (event == "before" && j.contains("observed") && j["observed"].is_object()) {

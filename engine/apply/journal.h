@@ -89,6 +89,9 @@ struct RunRecord {
   fs::path path;
   std::string began;  // time of the first entry (ISO 8601)
   std::string what;   // the "begin" entry's detail ("3 steps from a fresh plan", "restore of …")
+  // Apply runs: the SHA-256 of the manifest their plan was made from (the
+  // "manifest" entry), which tells a saved plan that was applied already.
+  std::string manifest_digest;
   // The "end" entry's detail ("ok", "with errors", "rolled back"); "" when
   // the run did not end (killed, crashed, or still running).
   std::string result;

@@ -1,8 +1,6 @@
 #include "engine/apply/observe.h"
 
-#include <algorithm>
-#include <atomic>
-#include <thread>
+#include "engine/util/parallel.h"
 
 namespace xcert {
 
@@ -29,18 +27,8 @@ ServerState ObserveOne(StoreSet& stores, const std::string& server) {
 
 ActualState Observe(StoreSet& stores, const std::vector<std::string>& servers, int parallelism) {
   std::vector<ServerState> states(servers.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < servers.size(); i = next++)
-      states[i] = ObserveOne(stores, servers[i]);
-  };
-  const int threads =
-      std::clamp(parallelism > 0 ? parallelism : int(std::thread::hardware_concurrency()), 1,
-                 std::max(1, int(servers.size())));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  ParallelFor(servers.size(), parallelism,
+              [&](size_t i) { states[i] = ObserveOne(stores, servers[i]); });
   ActualState out;
   for (ServerState& s : states) {
     const std::string name = s.server;

@@ -8,6 +8,7 @@
 #include "resources/exchange/ps1_plan.h"
 #include "resources/exchange/snapshot.h"
 #include "resources/issuers/open_issuers.h"
+#include "resources/lock/postgres_lock.h"
 #include "resources/store/backup_dir.h"
 #include "resources/store/local_format.h"
 #include "resources/store/local_store.h"
@@ -31,7 +32,7 @@ Status CheckBackupOutsideStore(const Manifest& m, const std::string& root) {
     return Status::Ok();
   }
   return FailedPrecondition(
-      m.source.Find("/backup/path").ToString() + ": error: the backup folder " + backup + " (" +
+      m.source.Find("/backup/path").ToString() + ": the backup folder " + backup + " (" +
       real_backup.string() + ") and the store " + root + " (" + real_store.string() +
       ") are one inside the other once links are followed; give the backups a folder outside "
       "the store, and the store one outside the backups; nothing was read or changed");
@@ -40,7 +41,7 @@ Status CheckBackupOutsideStore(const Manifest& m, const std::string& root) {
 Result<StoreBackend> OpenLocal(const Manifest& m, const Clock& clock) {
   if (m.store.path.empty()) {
     return InvalidArgument(m.source.Find("/store").ToString() +
-                           ": error: a local store needs store.path; add path: ./store");
+                           ": a local store needs store.path; add path: ./store");
   }
   const std::string root = m.Resolve(m.store.path);
   XCERT_RETURN_IF_ERROR(CheckBackupOutsideStore(m, root));
@@ -97,14 +98,31 @@ std::vector<const ServerSpec*> ServersMissingFromLocalStore(const Manifest& m) {
   return missing;
 }
 
-std::string StoreInitCommand(const Manifest& m, const ServerSpec& s) {
-  std::vector<std::string> roles;
-  for (Role r : s.roles) roles.emplace_back(RoleName(r));
-  std::string line = "xcert store init --store " + m.Resolve(m.store.path) + " --server " + s.name +
-                     " --fqdn " + s.fqdn + " --roles " + Join(roles, ",") + " --version " +
-                     std::string(VersionName(s.version));
-  if (!m.organization.domain.empty()) line += " --domain " + m.organization.domain;
-  return line;
+std::string StoreInitCommand(const Manifest& m) {
+  // Quoted for a POSIX shell when the path needs it.
+  const bool plain = m.path.find_first_not_of(
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-") ==
+                     std::string::npos;
+  std::string path = m.path;
+  if (!plain) {
+    path = "'";
+    for (char c : m.path) path += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    path += "'";
+  }
+  return "xcert store init -f " + path;
+}
+
+Result<std::unique_ptr<lock::RunLocker>> OpenRunLocker(const Manifest& m,
+                                                       const std::string& run_id) {
+  if (m.lock.type != LockType::kPostgres) return std::unique_ptr<lock::RunLocker>();
+  Result<lock::Dsn> dsn = lock::Dsn::FromEnv(m.lock.dsn_env);
+  if (!dsn.ok()) {
+    return FailedPrecondition(m.source.Find("/lock/dsnEnv").ToString() +
+                              ": lock: " + dsn.status().message());
+  }
+  lock::PostgresLockOptions options{*dsn, run_id};
+  options.wait = std::chrono::duration_cast<std::chrono::milliseconds>(m.lock.wait);
+  return std::unique_ptr<lock::RunLocker>(new lock::PostgresLocker(std::move(options)));
 }
 
 Result<StoreBackend> OpenStores(const Manifest& manifest, const Clock& clock) {

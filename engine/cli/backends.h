@@ -18,6 +18,7 @@
 #include "engine/plan/desired.h"
 #include "engine/plan/plan.h"
 #include "engine/util/diagnostics.h"
+#include "resources/lock/run_lock.h"
 
 namespace xcert::cli {
 
@@ -45,15 +46,23 @@ Result<StoreBackend> OpenStores(const Manifest& manifest, const Clock& clock);
 // Empty for the other store types and for a folder that is not a store.
 std::vector<const ServerSpec*> ServersMissingFromLocalStore(const Manifest& manifest);
 
-// The `xcert store init` command line that creates `server` in the
-// manifest's local store as the manifest describes it.
-std::string StoreInitCommand(const Manifest& manifest, const ServerSpec& server);
+// The `xcert store init -f MANIFEST` command line that creates every server
+// the manifest's local store lacks, as the manifest describes them (the path
+// quoted for a shell when it needs quotes).
+std::string StoreInitCommand(const Manifest& manifest);
 
 // For a writer: takes the stores' writer lock, <state_dir>/xcert.lock
 // (creating state_dir when it is xcert's own folder beside the manifest).
 // Refuses read-only stores and a local store folder that is not a store;
 // Unavailable, naming the holder, when another process holds the lock.
 Result<StoreLock> LockStores(const StoreBackend& backend, TimePoint now);
+
+// The manifest's `lock` across machines: a PostgreSQL locker (the
+// connection string read from lock.dsnEnv now, its errors naming that
+// field's line), or nullptr for the default file lock, which LockStores
+// takes. `run_id` names this run to the runners it blocks.
+Result<std::unique_ptr<lock::RunLocker>> OpenRunLocker(const Manifest& manifest,
+                                                       const std::string& run_id);
 
 struct IssuerBackend {
   std::map<std::string, IssuerFacts> facts;

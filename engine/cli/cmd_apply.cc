@@ -54,6 +54,28 @@ Result<Plan> CheckSavedPlan(const Plan& saved, const Session& session, const std
   return Aborted(msg + "\nrun xcert plan -o again and review the new plan");
 }
 
+// The latest apply run that started from exactly what `saved` observed on
+// every server it changes, with the manifest it was made from: the run that
+// applied this plan (or the same plan, made afresh). The stores that run
+// changed no longer match the plan's observations, so without this a second
+// `apply PLAN` would list that run's own changes as stale.
+std::optional<RunRecord> RunThatApplied(const Plan& saved, const fs::path& journal_dir) {
+  if (saved.steps.empty()) return std::nullopt;
+  Result<std::vector<fs::path>> files = JournalFiles(journal_dir);
+  if (!files.ok()) return std::nullopt;
+  for (auto it = files->rbegin(); it != files->rend(); ++it) {
+    Result<RunRecord> run = ReadRun(*it);
+    if (!run.ok() || run->steps.empty() || run->manifest_digest != saved.manifest_digest) continue;
+    const bool same_start =
+        std::all_of(saved.observed.begin(), saved.observed.end(), [&](const auto& o) {
+          auto b = run->before.find(o.first);
+          return b != run->before.end() && b->second == o.second.summary;
+        });
+    if (same_start) return std::move(run).value();
+  }
+  return std::nullopt;
+}
+
 bool Confirm(Output& out) {
   out.Print(
       "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ");
@@ -197,6 +219,23 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, std::
     Result<std::string> text = ReadFile(flags.plan_file);
     Result<Plan> saved =
         text.ok() ? ReadSavedPlan(*text, flags.plan_file) : Result<Plan>(text.status());
+    if (saved.ok() && saved->manifest_digest == session.manifest_digest &&
+        !StaleDifferences(*saved, session.actual).empty()) {
+      const fs::path journal_dir = fs::path(session.stores.state_dir) / "journal";
+      if (std::optional<RunRecord> run = RunThatApplied(*saved, journal_dir)) {
+        const std::string applied = "the plan " + flags.plan_file + " was already applied (run " +
+                                    run->id + " at " + run->began + ")";
+        if (run->result == "ok") {
+          out.Progress(applied + "; nothing was changed");
+          return Plan{};
+        }
+        out.Error(applied + ", and that run " +
+                  (run->ended() ? "ended " + run->result : std::string("did not finish")) +
+                  " (xcert history " + run->id + "); nothing was changed. Run xcert plan -o " +
+                  flags.plan_file + " again to plan from what the servers hold now");
+        return std::nullopt;
+      }
+    }
     if (saved.ok()) saved = CheckSavedPlan(*saved, session, flags.plan_file);
     if (!saved.ok()) {
       out.Error(saved.status().message());
@@ -237,7 +276,11 @@ int RunApply(ApplyFlags flags, Output& out) {
       out.Error(saved.status().message());
       return kExitError;
     }
-    if (flags.manifest.empty()) flags.manifest = saved->manifest_path;
+    if (flags.manifest.empty()) {
+      flags.manifest = ManifestOfPlanFile(flags.plan_file, saved->manifest_path);
+    }
+    out.Progress("Applying the saved plan " + flags.plan_file + " of " + flags.manifest +
+                 ", made at " + FormatIso8601(saved->created_at));
   }
   if (flags.manifest.empty()) flags.manifest = "xcert.yaml";
   // Locked before the stores are read: the plan applied is made, or the saved
@@ -267,6 +310,15 @@ int RunApply(ApplyFlags flags, Output& out) {
                 "); this run re-read the stores and "
                 "plans from what is there now");
   }
+  // Locks across machines can be lost while the plan was made and confirmed
+  // (the database restarted): then another runner may already be changing
+  // these servers.
+  if (session->run_locks) {
+    if (Status held = session->run_locks->Check(); !held.ok()) {
+      out.Error(held.message() + "; nothing was changed");
+      return kExitError;
+    }
+  }
   // What each server the plan changes held before: rollback and restore put it back.
   std::optional<Run> run =
       StartRun(*session, journal_dir, *clock,
@@ -274,6 +326,7 @@ int RunApply(ApplyFlags flags, Output& out) {
                    (flags.plan_file.empty() ? "a fresh plan" : flags.plan_file),
                BeforeOf(*session, *plan), out);
   if (!run) return kExitError;
+  (void)run->journal->Record("manifest", nullptr, session->manifest_digest);
   ApplyContext& ctx = run->ctx;
   ctx.backup_password = password;
   if (ClockIsFixed() && !flags.allow_clock_skew) ctx.real_now = SystemClock().Now();

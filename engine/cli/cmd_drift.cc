@@ -31,6 +31,7 @@ int RunDrift(const DriftFlags& flags, Output& out) {
       out.Warning(w);
     }
   }
+  for (const std::string& w : diff.warnings) out.Warning(w);
   if (flags.format == "json")
     out.Print(RenderDriftJson(diff, session->now));
   else if (flags.format == "markdown")

@@ -92,9 +92,13 @@ Status CheckPlanOut(const std::string& out, const Manifest& manifest, const std:
 // -o PLAN is a script when PLAN ends in .ps1, JSON otherwise (what
 // `xcert apply PLAN` reads), whatever --format prints on stdout.
 Status SavePlan(const std::string& path, const Plan& plan, const Manifest& manifest) {
-  XCERT_ASSIGN_OR_RETURN(std::string text,
-                         IsScriptFile(path) ? RenderPlanPs1(plan, manifest) : PlanToJsonText(plan));
-  return WriteFileAtomic(path, text);
+  if (IsScriptFile(path)) {
+    XCERT_ASSIGN_OR_RETURN(std::string script, RenderPlanPs1(plan, manifest));
+    return WriteFileAtomic(path, script);
+  }
+  Plan saved = plan;
+  saved.manifest_path = ManifestPathForPlanFile(path, plan.manifest_path);
+  return WriteFileAtomic(path, PlanToJsonText(saved));
 }
 
 Result<std::string> RenderPlan(const std::string& format, const Plan& plan,
@@ -110,7 +114,9 @@ std::string SavedMessage(const std::string& path) {
   return IsScriptFile(path) ? "Saved the plan as a PowerShell script: " + path +
                                   " (review it, then run it in the Exchange Management Shell)"
                             : "Saved the plan to " + path +
-                                  "; apply exactly these steps with: xcert apply " + path;
+                                  " (it names its manifest, so apply can run from any folder); "
+                                  "apply exactly these steps with: xcert apply " +
+                                  path;
 }
 
 // A blocked plan is not saved: part of what the manifest asks could not be

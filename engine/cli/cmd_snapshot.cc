@@ -35,7 +35,7 @@ Result<std::string> SnapshotDir(const SnapshotFlags& flags, Output& out) {
   const Manifest& m = *loaded.manifest;
   if (m.store.type != StoreType::kSnapshot) {
     return InvalidArgument(
-        m.source.Find("/store/type").ToString() + ": error: the store is of type '" +
+        m.source.Find("/store/type").ToString() + ": the store is of type '" +
         std::string(StoreTypeName(m.store.type)) +
         "'; snapshots go into a snapshot store: set store: {type: snapshot, path: ./snapshots} "
         "or pass --store DIR");

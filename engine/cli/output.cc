@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <string>
+#include <utility>
 
 namespace xcert::cli {
 
@@ -18,6 +20,43 @@ bool WantColor(std::FILE* f) {
 }
 
 std::mutex g_err_mutex;  // progress lines come from several apply threads
+
+// Splits "FILE:LINE[:COL]: rest" into the location and the rest, so that a
+// message which names where it happened prints as a compiler would print it.
+// Returns an empty location when the message does not start with one.
+std::pair<std::string_view, std::string_view> SplitLocation(std::string_view message) {
+  const size_t end = message.find(": ");
+  if (end == std::string_view::npos || end == 0) return {{}, message};
+  const std::string_view head = message.substr(0, end);
+  if (head.find_first_of("\n\t") != std::string_view::npos) return {{}, message};
+  // head is FILE:LINE or FILE:LINE:COL with LINE (and COL) all digits.
+  size_t digits_from = head.size();
+  int numbers = 0;
+  while (numbers < 2) {
+    const size_t colon = head.rfind(':', digits_from - 1);
+    if (colon == std::string_view::npos || colon + 1 == digits_from) break;
+    const std::string_view number = head.substr(colon + 1, digits_from - colon - 1);
+    if (number.find_first_not_of("0123456789") != std::string_view::npos) break;
+    digits_from = colon;
+    ++numbers;
+    if (digits_from == 0) break;
+  }
+  if (numbers == 0 || digits_from == 0) return {{}, message};
+  return {head, message.substr(end + 2)};
+}
+
+// "LOCATION: LABEL rest" when the message starts with a location (dropping a
+// label the message already carries), else "LABEL message".
+std::string Labelled(std::string_view label, std::string_view colored_label,
+                     std::string_view message) {
+  auto [where, rest] = SplitLocation(message);
+  const std::string plain = std::string(label) + " ";
+  if (rest.substr(0, plain.size()) == plain) rest.remove_prefix(plain.size());
+  std::string line;
+  if (!where.empty()) line.append(where).append(": ");
+  line.append(colored_label).append(" ").append(rest);
+  return line;
+}
 
 }  // namespace
 
@@ -47,17 +86,17 @@ void Output::Report(const Diagnostics& ds) {
 }
 
 void Output::Error(std::string_view message) {
+  const std::string line =
+      Labelled("error:", err_color_ ? "\033[1;31merror:\033[0m" : "error:", message);
   std::lock_guard<std::mutex> lock(g_err_mutex);
-  std::fprintf(err_, "%s %.*s\n",
-               err_color_ ? "\033[1;31merror:\033[0m" : "error:", int(message.size()),
-               message.data());
+  std::fprintf(err_, "%s\n", line.c_str());
 }
 
 void Output::Warning(std::string_view message) {
+  const std::string line =
+      Labelled("warning:", err_color_ ? "\033[1;35mwarning:\033[0m" : "warning:", message);
   std::lock_guard<std::mutex> lock(g_err_mutex);
-  std::fprintf(err_, "%s %.*s\n",
-               err_color_ ? "\033[1;35mwarning:\033[0m" : "warning:", int(message.size()),
-               message.data());
+  std::fprintf(err_, "%s\n", line.c_str());
 }
 
 void Output::Progress(std::string_view line) {

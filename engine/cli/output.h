@@ -20,8 +20,12 @@ class Output {
   void Report(const Diagnostic& d);
   // Every diagnostic of `ds`, at most kMaxDiagnosticsPerFile per file (Diagnostics::Capped).
   void Report(const Diagnostics& ds);
-  // "error: message" on stderr for errors without a source position.
+  // One error line on stderr: "FILE:LINE:COL: error: rest" when the message
+  // starts with a location ("FILE:LINE:COL: rest" or "FILE:LINE: rest"; a
+  // leading "error: " in rest is not repeated), else "error: message". So every
+  // error prints in one format, whether it came as a Diagnostic or a Status.
   void Error(std::string_view message);
+  // The same for "warning:".
   void Warning(std::string_view message);
   // A progress line on stderr.
   void Progress(std::string_view line);

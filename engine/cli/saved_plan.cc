@@ -6,6 +6,7 @@
 
 #include "engine/manifest/schema_check.h"
 #include "engine/plan/plan_json.h"
+#include "engine/util/file_util.h"
 
 namespace xcert::cli {
 
@@ -127,6 +128,22 @@ bool IsSavedPlanText(std::string_view text) {
   const nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   return doc.is_object() && doc.contains("format_version") && doc.contains("xcert_version") &&
          doc.contains("steps") && doc.contains("observed");
+}
+
+std::string ManifestPathForPlanFile(const std::string& plan_path,
+                                    const std::string& manifest_path) {
+  std::error_code ec;
+  const fs::path manifest = fs::absolute(manifest_path, ec).lexically_normal();
+  const fs::path folder = fs::absolute(plan_path, ec).lexically_normal().parent_path();
+  if (ec) return manifest_path;
+  const fs::path relative = manifest.lexically_relative(folder);
+  return relative.empty() ? manifest.string() : relative.string();
+}
+
+std::string ManifestOfPlanFile(const std::string& plan_path, const std::string& recorded) {
+  const fs::path path(recorded);
+  if (path.is_absolute()) return recorded;
+  return (fs::path(plan_path).parent_path() / path).lexically_normal().string();
 }
 
 }  // namespace xcert::cli

@@ -29,6 +29,17 @@ Result<Plan> ReadSavedPlan(std::string_view text, const std::string& path);
 Status CheckSavedSteps(const Plan& saved, const Plan& fresh, const Manifest& manifest,
                        const std::string& path);
 
+// The manifest as a saved plan at `plan_path` records it: relative to the
+// plan file's folder (so that the plan and the manifest can move together, as
+// in a CI artifact next to a checkout), or absolute when no relative path
+// leads there.
+std::string ManifestPathForPlanFile(const std::string& plan_path, const std::string& manifest_path);
+
+// The manifest a saved plan at `plan_path` belongs to: `recorded` when it is
+// absolute, else `recorded` in the plan file's folder. So `xcert apply PLAN`
+// works from any folder.
+std::string ManifestOfPlanFile(const std::string& plan_path, const std::string& recorded);
+
 // Whether `text` is a plan that xcert saved: a JSON saved plan (whatever its
 // steps) or a PowerShell plan script. What `plan -o` may overwrite.
 bool IsSavedPlanText(std::string_view text);

@@ -1,5 +1,8 @@
 #include "engine/cli/session.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 
 #include "engine/apply/observe.h"
@@ -43,6 +46,33 @@ std::vector<std::string> ServerNames(const Manifest& m) {
 
 // Takes the writer lock, then deletes what writers that died left: before
 // anything is read, so the leftovers go even when there is nothing to do.
+// This run's name for the runners it blocks: its time and pid, as its
+// journal is named ("2026-12-07T05-16-36Z-10751").
+std::string RunId(const Clock& clock) {
+  std::string stamp = FormatIso8601(clock.Now());
+  std::replace(stamp.begin(), stamp.end(), ':', '-');
+  return stamp + "-" + std::to_string(::getpid());
+}
+
+// `lock: {type: postgres}`: every server of the manifest, across machines.
+bool LockAcrossMachines(Session& s, const Clock& clock, Output& out) {
+  Result<std::unique_ptr<lock::RunLocker>> locker = OpenRunLocker(s.manifest, RunId(clock));
+  if (!locker.ok()) {
+    out.Error(locker.status().message());
+    return false;
+  }
+  if (!*locker) return true;
+  lock::LockScope scope;
+  for (const ServerSpec& server : s.manifest.servers) scope.servers.push_back(server.name);
+  Result<std::unique_ptr<lock::HeldLocks>> held = (*locker)->Lock(scope);
+  if (!held.ok()) {
+    out.Error(held.status().message());
+    return false;
+  }
+  s.run_locks = std::move(*held);
+  return true;
+}
+
 bool LockForWriting(Session& s, const Clock& clock, Output& out) {
   Result<StoreLock> lock = LockStores(s.stores, clock.Now());
   if (!lock.ok()) {
@@ -50,6 +80,7 @@ bool LockForWriting(Session& s, const Clock& clock, Output& out) {
     return false;
   }
   s.lock = std::move(*lock);
+  if (!LockAcrossMachines(s, clock, out)) return false;
   if (!s.stores.clean_leftovers) return true;
   if (Status cleaned = s.stores.clean_leftovers(); !cleaned.ok()) {
     out.Warning("what an interrupted run left in the " + s.stores.description +
@@ -58,32 +89,61 @@ bool LockForWriting(Session& s, const Clock& clock, Output& out) {
   return true;
 }
 
-// Servers the local store lacks are said once, first, with the commands
-// that create them (a forgotten `store init`), rather than as one blocked
-// server after another in a plan. false after saying so.
+// Servers the local store lacks are said once, first, with the one command
+// that creates them as the manifest describes them (a forgotten `store
+// init`), rather than as one blocked server after another in a plan. false
+// after saying so.
 bool ReportMissingServers(const Manifest& m, Output& out) {
   const std::vector<const ServerSpec*> missing = ServersMissingFromLocalStore(m);
   if (missing.empty()) return true;
   std::vector<std::string> names;
-  std::string commands;
-  for (const ServerSpec* s : missing) {
-    names.push_back(s->name);
-    commands += "\n  " + StoreInitCommand(m, *s);
-  }
+  for (const ServerSpec* s : missing) names.push_back(s->name);
   const std::string root = m.Resolve(m.store.path);
   std::error_code ec;
   const bool no_store = !fs::exists(root, ec);
+  const bool one = missing.size() == 1;
   out.Error((no_store ? "there is no local store at " + root + " yet; create it and " +
-                            (missing.size() == 1 ? "its server" : "its servers")
-                      : "the local store " + root + " has no " +
-                            (missing.size() == 1 ? "server " : "servers ") + Join(names, ", ") +
-                            "; create " + (missing.size() == 1 ? "it" : "them")) +
-            " as the manifest describes " + (missing.size() == 1 ? "it" : "them") +
-            " with:" + commands);
+                            (one ? "its server" : "its servers")
+                      : "the local store " + root + " has no " + (one ? "server " : "servers ") +
+                            Join(names, ", ") + "; create " + (one ? "it" : "them")) +
+            " as the manifest describes " + (one ? "it" : "them") + " with:\n  " +
+            StoreInitCommand(m));
   return false;
 }
 
+std::string RoleList(std::vector<Role> roles) {
+  std::sort(roles.begin(), roles.end());
+  std::vector<std::string> names;
+  for (Role r : roles) names.emplace_back(RoleName(r));
+  return names.empty() ? "none" : Join(names, ", ");
+}
+
 }  // namespace
+
+Diagnostics IdentityMismatches(const Manifest& m, const ActualState& actual) {
+  Diagnostics out;
+  for (const ServerSpec& spec : m.servers) {
+    auto it = actual.find(spec.name);
+    if (it == actual.end()) continue;
+    const ServerIdentity& id = it->second.identity;
+    const std::string what = "server " + Quote(spec.name) + ": its store says ";
+    const std::string hint =
+        "correct the manifest, or check that the store is the server you mean (store.path, "
+        "transport)";
+    if (!id.fqdn.empty() && !spec.fqdn.empty() && !EqualsIgnoreCase(id.fqdn, spec.fqdn)) {
+      out.Warning(
+          m.WhereServer(spec.name, "fqdn"),
+          what + "its FQDN is " + Quote(id.fqdn) + ", the manifest says " + Quote(spec.fqdn), hint);
+    }
+    if (!id.roles.empty() && RoleList(id.roles) != RoleList(spec.roles)) {
+      out.Warning(m.WhereServer(spec.name, "roles"),
+                  what + "its roles are " + RoleList(id.roles) + ", the manifest says " +
+                      RoleList(spec.roles) + " (the roles decide which services can be enabled)",
+                  hint);
+    }
+  }
+  return out;
+}
 
 std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out) {
   LoadResult loaded = LoadManifestFile(options.manifest_path);
@@ -107,6 +167,7 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
   s.stores = std::move(*stores);
   if (options.lock && !LockForWriting(s, clock, out)) return std::nullopt;
   s.actual = Observe(*s.stores.stores, ServerNames(s.manifest), options.parallelism);
+  out.Report(IdentityMismatches(s.manifest, s.actual));
   Diagnostics issuer_diagnostics;
   Result<IssuerBackend> issuers =
       OpenIssuerBackend(s.manifest, s.actual, s.now, &issuer_diagnostics);

@@ -33,6 +33,9 @@ struct Session {
   Desired desired;
   TimePoint now{};
   std::optional<StoreLock> lock;  // held with SessionOptions::lock
+  // With SessionOptions::lock and `lock: {type: postgres}`: the advisory lock
+  // of every server of the manifest, held until the session ends.
+  std::unique_ptr<lock::HeldLocks> run_locks;
 };
 
 // Whether a command says on stderr that XCERT_NOW fixes its clock.
@@ -52,6 +55,11 @@ bool ClockIsFixed();
 // the manifest names (after locking them, with options.lock), and checks the
 // issuers. nullopt after reporting errors.
 std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out);
+
+// A warning at the manifest's line for each server whose store says it has
+// another FQDN or other roles than the manifest declares (fields the store
+// does not know are not compared). OpenSession reports them.
+Diagnostics IdentityMismatches(const Manifest& m, const ActualState& actual);
 
 // Diff + plan for the session (optionally only these servers), with the
 // manifest path and digest recorded in the plan.

@@ -22,7 +22,9 @@ Result<std::vector<std::string>> ManifestTrustAnchors(const Manifest& manifest) 
   if (!anchors.ok()) {
     const Location where = manifest.source.Find("/trust");
     return FailedPrecondition((where.line > 0 ? where.ToString() + ": " : "") +
-                              "trust: " + anchors.status().message());
+                              "trust: " + anchors.status().message() +
+                              "; name a PEM file of the CA certificates clients trust, or "
+                              "remove 'trust' to use the system's");
   }
   return anchors;
 }

@@ -98,6 +98,14 @@ StoreSpec BuildStore(const Object& o, const json& doc, Reporter& r) {
   return s;
 }
 
+LockSpec BuildLock(const Object& o, const json& doc, Reporter& r) {
+  LockSpec l;
+  if (o.String("type") == "postgres") l.type = LockType::kPostgres;
+  l.dsn_env = o.String("dsnEnv");
+  l.wait = Duration(o, "wait", l.wait, doc, r);
+  return l;
+}
+
 BackupSpec BuildBackup(const Object& o) {
   return BackupSpec{o.String("path"), o.Secret("passwordEnv", "passwordFile")};
 }
@@ -213,6 +221,7 @@ Manifest BuildManifest(const json& doc, Reporter& r) {
   m.organization = BuildOrganization(root.Child("organization"));
   m.store = BuildStore(root.Child("store"), doc, r);
   m.backup = BuildBackup(root.Child("backup"));
+  m.lock = BuildLock(root.Child("lock"), doc, r);
   m.prune = root.Bool("prune", false);
   m.trust = root.String("trust");
   m.issuers = BuildList<IssuerSpec>(root, "issuers", BuildIssuer);

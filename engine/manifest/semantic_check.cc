@@ -105,6 +105,28 @@ void CheckStore(const CheckContext& c) {
   }
 }
 
+// A PostgreSQL lock needs the variable of its connection string; the file
+// lock takes no settings.
+void CheckLock(const CheckContext& c) {
+  const LockSpec& l = c.manifest().lock;
+  Reporter& r = c.reporter();
+  if (r.AnyBadAround("/lock/type") || !r.NodeAt("/lock")) return;
+  if (l.type == LockType::kPostgres && l.dsn_env.empty()) {
+    r.Error("/lock/type",
+            "a lock of type 'postgres' needs 'dsnEnv' (the environment variable that holds the "
+            "connection string)",
+            "add 'dsnEnv: XCERT_LOCK_DSN' and set that variable where apply runs");
+  }
+  if (l.type != LockType::kFile) return;
+  for (const char* field : {"dsnEnv", "wait"}) {
+    if (Present(c, "/lock", field)) {
+      r.Warning(JoinPointer("/lock", field),
+                "'" + std::string(field) + "' is only used by a lock of type 'postgres'",
+                "remove it, or set 'type: postgres'", At::kKey);
+    }
+  }
+}
+
 // The backup folder and a local store must not contain each other: backups
 // written into the store look like a server (or damage one), and a store
 // inside the backup folder mixes keys into the backups. Compared as written
@@ -331,6 +353,7 @@ void CheckSemantics(const Manifest& manifest, const json& doc, Reporter& reporte
   CheckOrganization(c);
   CheckStore(c);
   CheckBackup(c);
+  CheckLock(c);
   for (size_t i = 0; i < manifest.issuers.size(); ++i) IssuerChecker(c, i).Check();
   CheckFqdns(c);
   for (size_t i = 0; i < manifest.servers.size(); ++i) CheckRoles(c, i);

@@ -66,6 +66,17 @@ void EmitBackup(YAML::Emitter& out, const BackupSpec& b) {
   out << YAML::EndMap;
 }
 
+void EmitLock(YAML::Emitter& out, const LockSpec& l) {
+  if (l == LockSpec()) return;
+  out << YAML::Key << "lock" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "type" << YAML::Value << std::string(LockTypeName(l.type));
+  Field(out, "dsnEnv", l.dsn_env);
+  if (l.wait != Seconds(0)) {
+    out << YAML::Key << "wait" << YAML::Value << static_cast<long long>(l.wait.count());
+  }
+  out << YAML::EndMap;
+}
+
 void EmitIssuer(YAML::Emitter& out, const IssuerSpec& i) {
   out << YAML::BeginMap;
   Field(out, "name", i.name);
@@ -175,6 +186,7 @@ std::string SerializeManifest(const Manifest& m) {
   EmitOrganization(out, m.organization);
   EmitStore(out, m.store);
   EmitBackup(out, m.backup);
+  EmitLock(out, m.lock);
   if (m.prune) out << YAML::Key << "prune" << YAML::Value << true;
   Field(out, "trust", m.trust);
   Section(out, "issuers", m.issuers, EmitIssuer);

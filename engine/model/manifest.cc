@@ -2,6 +2,14 @@
 
 namespace xcert {
 
+std::string_view LockTypeName(LockType t) {
+  switch (t) {
+    case LockType::kFile: return "file";
+    case LockType::kPostgres: return "postgres";
+  }
+  return "?";
+}
+
 std::string_view StoreTypeName(StoreType t) {
   switch (t) {
     case StoreType::kLocal: return "local";
@@ -90,8 +98,8 @@ Location Manifest::WhereIssuer(const std::string& name, const std::string& field
 
 bool Manifest::SameContent(const Manifest& o) const {
   return version == o.version && organization == o.organization && store == o.store &&
-         backup == o.backup && prune == o.prune && issuers == o.issuers && servers == o.servers &&
-         certificates == o.certificates && trust == o.trust;
+         backup == o.backup && lock == o.lock && prune == o.prune && issuers == o.issuers &&
+         servers == o.servers && certificates == o.certificates && trust == o.trust;
 }
 
 }  // namespace xcert

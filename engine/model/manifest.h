@@ -45,6 +45,20 @@ struct StoreSpec {
   bool operator==(const StoreSpec&) const = default;
 };
 
+// The writer lock apply and restore take before they read the stores: the
+// store's file lock (runners on one machine, the default), or PostgreSQL
+// session advisory locks, one per server, shared by runners on several
+// machines (resources/lock/postgres_lock.h).
+enum class LockType : uint8_t { kFile, kPostgres };
+std::string_view LockTypeName(LockType t);  // "file", "postgres"
+
+struct LockSpec {
+  LockType type = LockType::kFile;
+  std::string dsn_env;  // postgres: the variable holding the libpq connection string
+  Seconds wait{0};      // postgres: how long to wait for another runner's locks (0: not at all)
+  bool operator==(const LockSpec&) const = default;
+};
+
 struct BackupSpec {
   std::string path;    // folder for backup-exports (relative to the manifest)
   SecretRef password;  // PKCS#12 password for backups
@@ -147,6 +161,7 @@ struct Manifest {
   Organization organization;
   StoreSpec store;
   BackupSpec backup;
+  LockSpec lock;
   bool prune = false;  // remove unmanaged, unbound, unprotected certificates (after backup)
   std::string trust;   // verify: PEM bundle of trust anchors (relative); "" = the system's
   std::vector<IssuerSpec> issuers;

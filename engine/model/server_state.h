@@ -58,6 +58,10 @@ struct ServerState {
   // was not read completely: the plan takes no destructive step on it.
   std::vector<std::string> problems;
   bool read_only = false;  // e.g. an offline snapshot: plan and drift only
+  // Set when the store makes every self-signed certificate with this validity,
+  // whatever was asked (Exchange's New-ExchangeCertificate: 5 years); zero
+  // when it honours the manifest's. Plans show what the certificate will get.
+  Seconds fixed_self_signed_validity{};
 
   bool complete() const { return problems.empty(); }
   const CertificateInfo* Find(const std::string& thumbprint) const;

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "engine/model/dn.h"
 #include "engine/model/dns_name.h"
@@ -20,6 +21,7 @@ std::string_view ReasonName(Reason r) {
     case Reason::kSubjectMismatch: return "SubjectMismatch";
     case Reason::kNamesMismatch: return "NamesMismatch";
     case Reason::kIssuerMismatch: return "IssuerMismatch";
+    case Reason::kRenewedFile: return "RenewedFile";
     case Reason::kExpired: return "Expired";
     case Reason::kRenewalDue: return "RenewalDue";
     case Reason::kNotYetValid: return "NotYetValid";
@@ -156,31 +158,67 @@ std::string KeyDescription(const CertificateInfo& c) {
   return "ECDSA " + std::string(c.curve == EcCurve::kNone ? "?" : CurveName(c.curve));
 }
 
-// Empty when the certificate comes from the issuer, else why not.
-std::string IssuerProblem(const IssuerFacts& f, const CertificateInfo& c, NameCache& names) {
+// How a file issuer's supplied certificate differs from the installed one
+// `c`: a renewal (later NotAfter) is the normal yearly event, not an error;
+// a new issuing CA is named, since connectors that name a certificate by
+// issuer and subject need it, and clients need the new intermediate.
+std::pair<Reason, std::string> FileChange(const IssuerFacts& f, const CertificateInfo& c,
+                                          NameCache& names) {
+  const CertificateInfo& s = f.supplied;
+  // Dates, or full times when both fall on one day.
+  const bool same_day = Date(s.not_after) == Date(c.not_after);
+  const auto until = [same_day](TimePoint t) { return same_day ? FormatIso8601(t) : Date(t); };
+  std::string why;
+  Reason reason = Reason::kIssuerMismatch;
+  if (s.not_after > c.not_after) {
+    reason = Reason::kRenewedFile;
+    why = "the file " + f.supplied_path + " holds a renewal, " + ShortThumb(s.thumbprint) +
+          " valid until " + until(s.not_after) + "; the store has " + ShortThumb(c.thumbprint) +
+          " valid until " + until(c.not_after);
+  } else {
+    why = "is " + ShortThumb(c.thumbprint) + " (valid until " + until(c.not_after) +
+          "), the file " + f.supplied_path + " holds " + ShortThumb(s.thumbprint) +
+          " (valid until " + until(s.not_after) + ")";
+    if (s.not_after < c.not_after) why += ", which expires sooner: check that it is the right file";
+  }
+  if (!c.issuer.empty() && !s.issuer.empty() && !names.SameDn(c.issuer, s.issuer)) {
+    why += "; issued by a new intermediate " + Quote(s.issuer) + " (was " + Quote(c.issuer) + ")";
+  } else if (!c.authority_key_id.empty() && !s.authority_key_id.empty() &&
+             !EqualsIgnoreCase(c.authority_key_id, s.authority_key_id)) {
+    why += "; its issuing CA " + Quote(s.issuer) + " signed it with a new key";
+  }
+  return {reason, why};
+}
+
+// Empty text when the certificate comes from the issuer, else the reason and
+// why not.
+std::pair<Reason, std::string> IssuerProblem(const IssuerFacts& f, const CertificateInfo& c,
+                                             NameCache& names) {
+  constexpr Reason kMismatch = Reason::kIssuerMismatch;
   switch (f.type) {
     case IssuerType::kSelfSigned:
-      return c.self_signed ? ""
-                           : "issued by " + Quote(c.issuer) + ", wants a self-signed certificate";
+      if (c.self_signed) return {kMismatch, ""};
+      return {kMismatch, "issued by " + Quote(c.issuer) + ", wants a self-signed certificate"};
     case IssuerType::kCa: {
       const bool same_name = names.SameDn(c.issuer, f.ca_subject);
       const bool same_key = f.ca_key_id.empty() || c.authority_key_id.empty() ||
                             EqualsIgnoreCase(c.authority_key_id, f.ca_key_id);
-      if (same_name && same_key) return "";
-      if (same_name)
-        return "issued by an older key of " + Quote(f.ca_subject) + " (the CA was re-keyed)";
-      return "issued by " + Quote(c.issuer) + ", wants " + Quote(f.ca_subject) + " (issuer " +
-             f.name + ")";
+      if (same_name && same_key) return {kMismatch, ""};
+      if (same_name) {
+        return {kMismatch,
+                "issued by an older key of " + Quote(f.ca_subject) + " (the CA was re-keyed)"};
+      }
+      return {kMismatch, "issued by " + Quote(c.issuer) + ", wants " + Quote(f.ca_subject) +
+                             " (issuer " + f.name + ")"};
     }
     case IssuerType::kFile:
-      if (c.thumbprint == f.supplied.thumbprint) return "";
-      return "is " + ShortThumb(c.thumbprint) + ", the file " + f.supplied_path + " holds " +
-             ShortThumb(f.supplied.thumbprint);
+      if (c.thumbprint == f.supplied.thumbprint) return {kMismatch, ""};
+      return FileChange(f, c, names);
     case IssuerType::kRequest:
-      return c.self_signed ? "self-signed, wants a certificate signed by the CA of issuer " + f.name
-                           : "";
+      if (!c.self_signed) return {kMismatch, ""};
+      return {kMismatch, "self-signed, wants a certificate signed by the CA of issuer " + f.name};
   }
-  return "";
+  return {kMismatch, ""};
 }
 
 // Evaluate's checks, in order, appending each failing reason to `out`. With
@@ -229,9 +267,9 @@ bool EvaluateInto(const DesiredCertificate& d, const IssuerFacts& f, const Certi
     out->push_back(
         {Reason::kNamesMismatch, NamesDelta(d.dns_names, c.dns_names), d.where_dns_names});
   }
-  if (std::string why = IssuerProblem(f, c, names); !why.empty()) {
+  if (auto [reason, why] = IssuerProblem(f, c, names); !why.empty()) {
     if (quick) return false;
-    out->push_back({Reason::kIssuerMismatch, why, d.where_issuer});
+    out->push_back({reason, why, d.where_issuer});
   }
   // A file issuer's certificate is not re-issued for time-only reasons (see
   // OnlyTimeReasons); Expired is not one of them.
@@ -656,8 +694,35 @@ class Differ {
       u.superseded = SupersededBy(server, c);
       u.protection = WhyKeep(*s, after, c);
       u.remove = desired_.prune && u.protection.empty();
+      WarnIfServingOutOfDate(u, after.ServicesOf(c.thumbprint));
       result_.unmanaged.push_back(std::move(u));
     }
+  }
+
+  // A certificate the manifest does not describe that is expired or not yet
+  // valid and still serves a service after this plan: clients that get it
+  // fail TLS (Exchange shows it as DateInvalid). Superseded certificates pile
+  // up without prune, and SMTP keeps them. Says how to get rid of it.
+  void WarnIfServingOutOfDate(const UnmanagedCertificate& u, const ServiceSet& serves) {
+    const CertificateInfo& c = u.certificate;
+    if (serves.empty() || !c.attributes_known) return;
+    std::string when;
+    if (now_ >= c.not_after)
+      when = "expired on " + Date(c.not_after);
+    else if (now_ < c.not_before)
+      when = "is valid only from " + Date(c.not_before);
+    else
+      return;
+    std::string w = u.server + ": " + ShortThumb(c.thumbprint) + " (" + c.subject + ") " + when +
+                    " and still serves " + serves.ToString() +
+                    "; clients that get it fail TLS (Exchange shows it as DateInvalid)";
+    if (u.remove)
+      w += "; apply removes it (prune: true), after a backup";
+    else if (!u.protection.empty())
+      w += "; prune cannot remove it: " + u.protection + "; move that to a valid certificate first";
+    else
+      w += "; set prune: true to remove it after a backup, or remove it by hand";
+    result_.warnings.push_back(std::move(w));
   }
 
   // The desired certificate `c` is an older version of on `server` ("" if none).

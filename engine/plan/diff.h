@@ -29,6 +29,7 @@ enum class Reason : uint8_t {
   kSubjectMismatch,
   kNamesMismatch,
   kIssuerMismatch,
+  kRenewedFile,  // a file issuer's file holds a later-expiring certificate
   kExpired,
   kRenewalDue,
   kNotYetValid,
@@ -117,7 +118,9 @@ struct DiffResult {
   std::vector<UnmanagedCertificate> unmanaged;
   std::vector<PendingRequest> pending;
   std::vector<Blocked> blocked;
-  std::vector<std::string> warnings;  // e.g. certificate-only backups
+  // What needs attention but is not drift: a certificate the manifest does not
+  // describe, expired or not yet valid, that still serves a service.
+  std::vector<std::string> warnings;
 
   // Changes that need steps (action != none).
   size_t ActionableCount() const;

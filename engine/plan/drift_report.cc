@@ -265,6 +265,7 @@ std::string RenderDriftJson(const DiffResult& diff, TimePoint now) {
                        {"subject", u->certificate.subject}});
   }
   j["removals"] = std::move(removed);
+  j["warnings"] = diff.warnings;
   return j.dump(2) + "\n";
 }
 
@@ -275,6 +276,7 @@ std::string RenderDriftMarkdown(const DiffResult& diff) {
   std::string out = "### xcert drift\n\n";
   out += bad == 0 && !diff.HasDrift() ? "✅ " + InSyncLine(items.size())
                                       : "❌ " + DriftHeadline(items, removals.size()) + ".\n";
+  for (const std::string& w : diff.warnings) out += "\n> [!WARNING]\n> " + w + "\n";
   if (bad == 0 && removals.empty()) return out;
   // Table cells cannot hold '|'.
   auto cell = [](std::string s) {

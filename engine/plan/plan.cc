@@ -78,12 +78,13 @@ using OrderKey = std::tuple<int, std::string, int, std::string, std::string, siz
 
 class Builder {
  public:
-  Builder(const Desired& desired, const ActualState& actual, const PlanOptions& options)
-      : actual_(actual), options_(options) {
+  Builder(const Desired& desired, const ActualState& actual, const PlanOptions& options,
+          TimePoint now)
+      : desired_(desired), actual_(actual), options_(options), now_(now) {
     for (const DesiredCertificate& d : desired.certificates) by_artifact_[d.artifact] = &d;
   }
 
-  Result<Plan> Build(DiffResult diff, TimePoint now) {
+  Result<Plan> Build(DiffResult diff) {
     diff_ = std::move(diff);
     for (const Blocked& b : diff_.blocked) blocked_servers_.insert(b.server);
     for (const Change& c : diff_.changes) {
@@ -98,8 +99,9 @@ class Builder {
     AddServerOrdering();
     XCERT_ASSIGN_OR_RETURN(std::vector<size_t> order, Order());
     Plan plan;
-    plan.created_at = now;
+    plan.created_at = now_;
     plan.warnings = std::move(warnings_);
+    plan.warnings.insert(plan.warnings.end(), diff_.warnings.begin(), diff_.warnings.end());
     plan.steps = Renumber(order);
     for (const Step& s : plan.steps) Observe(s.server, &plan);
     for (const Step& s : plan.steps) Observe(s.source_server, &plan);
@@ -156,18 +158,18 @@ class Builder {
     auto dit = by_artifact_.find(c.certificate);
     if (dit == by_artifact_.end()) return;
     const DesiredCertificate& d = *dit->second;
-    const std::string spec = d.key.ToString() + ", " + FormatDuration(d.validity);
     switch (c.provision) {
       case Provision::kNone: return;
       case Provision::kCreate:
       case Provision::kCreateRequest: {
         Step s = ForCertificate(StepKind::kCreate, c.server, d);
         s.pending_request = c.provision == Provision::kCreateRequest;
-        s.summary =
-            s.pending_request
-                ? "create a key and certificate request for " + Quote(d.name) + " on " + c.server +
-                      " (" + d.key.ToString() + "; CSR to the outbox of " + d.issuer + ")"
-                : "create self-signed " + Quote(d.name) + " on " + c.server + " (" + spec + ")";
+        s.summary = s.pending_request
+                        ? "create a key and certificate request for " + Quote(d.name) + " on " +
+                              c.server + " (" + d.key.ToString() + "; CSR to the outbox of " +
+                              d.issuer + ")"
+                        : "create self-signed " + Quote(d.name) + " on " + c.server + " (" +
+                              CreateSpec(d, c.server) + ")";
         provision_[{c.server, d.artifact}] = Add(std::move(s));
         return;
       }
@@ -219,8 +221,7 @@ class Builder {
     auto it = issue_.find(d.artifact);
     if (it != issue_.end()) return it->second;
     Step s = ForCertificate(StepKind::kIssue, "", d);
-    s.summary = "issue " + Quote(d.name) + " from " + d.issuer + " (" + d.key.ToString() + ", " +
-                FormatDuration(d.validity) + ")";
+    s.summary = "issue " + Quote(d.name) + " from " + d.issuer + " (" + IssueSpec(d) + ")";
     return issue_[d.artifact] = Add(std::move(s));
   }
 
@@ -424,8 +425,34 @@ class Builder {
     plan->observed[server] = {it->second.Fingerprint(), ObservedSummary(it->second)};
   }
 
+  // "RSA 2048, 1y" as `d` asks, or what the store will really give a
+  // self-signed certificate on `server` ("RSA 2048, 5y: …").
+  std::string CreateSpec(const DesiredCertificate& d, const std::string& server) const {
+    const std::string asked = d.key.ToString() + ", " + FormatDuration(d.validity);
+    auto it = actual_.find(server);
+    const Seconds fixed = it == actual_.end() ? Seconds{} : it->second.fixed_self_signed_validity;
+    if (fixed == Seconds{} || fixed == d.validity) return asked;
+    return d.key.ToString() + ", " + FormatDuration(fixed) + ": the store makes self-signed " +
+           "certificates for " + FormatDuration(fixed) + ", not the " + FormatDuration(d.validity) +
+           " the manifest asks";
+  }
+
+  // "RSA 2048, 1y" as `d` asks, or, when its CA expires first, the validity
+  // the certificate will really get: a certificate cannot outlive its CA.
+  std::string IssueSpec(const DesiredCertificate& d) const {
+    const std::string asked = d.key.ToString() + ", " + FormatDuration(d.validity);
+    auto it = desired_.issuers.find(d.issuer);
+    if (it == desired_.issuers.end() || it->second.type != IssuerType::kCa) return asked;
+    const TimePoint ca_end = it->second.ca_not_after;
+    if (ca_end == TimePoint{} || now_ + d.validity <= ca_end || ca_end <= now_) return asked;
+    return asked + ", cut to " + std::to_string(DaysBetween(now_, ca_end)) +
+           " days: the CA certificate expires on " + FormatIso8601(ca_end).substr(0, 10);
+  }
+
+  const Desired& desired_;
   const ActualState& actual_;
   const PlanOptions& options_;
+  TimePoint now_;
   DiffResult diff_;
   std::map<std::string, const DesiredCertificate*> by_artifact_;
   std::set<std::string> blocked_servers_;
@@ -443,7 +470,7 @@ class Builder {
 
 Result<Plan> BuildPlan(const Desired& desired, const ActualState& actual, DiffResult diff,
                        const PlanOptions& options, TimePoint now) {
-  XCERT_ASSIGN_OR_RETURN(Plan plan, Builder(desired, actual, options).Build(std::move(diff), now));
+  XCERT_ASSIGN_OR_RETURN(Plan plan, Builder(desired, actual, options, now).Build(std::move(diff)));
   plan.servers = options.servers;
   return plan;
 }

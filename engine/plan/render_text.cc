@@ -40,7 +40,15 @@ std::string Verb(const Change& c) {
   return "";
 }
 
-std::string Headline(const Change& c) {
+// The manifest's issuer of the certificate a step issues, "" if none does.
+std::string IssuerOf(const Plan& plan, const std::string& certificate) {
+  for (const Step& s : plan.steps) {
+    if (s.kind == StepKind::kIssue && s.certificate == certificate) return s.issuer;
+  }
+  return "";
+}
+
+std::string Headline(const Change& c, const Plan& plan) {
   if (c.action == ChangeAction::kBind) {
     const std::string from = c.current.empty() ? "(none)" : ShortThumb(c.current);
     const std::string to = c.target.empty() ? "new " + Quote(c.certificate) : ShortThumb(c.target);
@@ -53,7 +61,11 @@ std::string Headline(const Change& c) {
     case Provision::kCompleteRequest:
       s += " (completing its request with " + c.source_path + ")";
       break;
-    case Provision::kImportIssued: s += " (issued by xcert's CA)"; break;
+    case Provision::kImportIssued: {
+      const std::string issuer = IssuerOf(plan, c.certificate);
+      s += " (issued by " + (issuer.empty() ? "its CA" : issuer) + ")";
+      break;
+    }
     case Provision::kCreateRequest: s += " (as a certificate request)"; break;
     default: break;
   }
@@ -61,9 +73,9 @@ std::string Headline(const Change& c) {
   return s;
 }
 
-void RenderChange(const Change& c, const Style& st, std::string* out) {
+void RenderChange(const Change& c, const Plan& plan, const Style& st, std::string* out) {
   *out += "  # " + st.Bold(c.address) + " " + Verb(c) + "\n";
-  *out += "  " + Symbol(c, st) + " " + Headline(c) + "\n";
+  *out += "  " + Symbol(c, st) + " " + Headline(c, plan) + "\n";
   for (const ReasonDetail& r : c.reasons) {
     *out += "      " + std::string(ReasonName(r.reason));
     if (!r.detail.empty()) *out += ": " + r.detail;
@@ -133,7 +145,7 @@ std::string RenderPlanText(const Plan& plan, bool color) {
     out += st.Green("No changes.") + " The certificate stores match the manifest.\n\n";
   } else {
     out += "xcert will perform the following actions:\n\n";
-    for (const Change& c : plan.diff.changes) RenderChange(c, st, &out);
+    for (const Change& c : plan.diff.changes) RenderChange(c, plan, st, &out);
   }
   for (const PendingRequest& p : plan.diff.pending) {
     out += "  " + st.Yellow("…") + " " + p.server + "/certificate/" + p.certificate +

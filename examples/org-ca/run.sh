@@ -62,12 +62,8 @@ fi
 # 2. The servers, as Exchange setup leaves them (a self-signed default
 # certificate on each). A second run says "already exists; nothing changed".
 run validate
-run store init --store ./store --server MailServer21 --fqdn MailServer21.pocket-consultant.com \
-  --roles Mailbox --version 2019 --domain pocket-consultant.com
-run store init --store ./store --server MailServer22 --fqdn MailServer22.pocket-consultant.com \
-  --roles Mailbox --version 2019 --domain pocket-consultant.com
-run store init --store ./store --server Edge01 --fqdn edge01.pocket-consultant.com \
-  --roles EdgeTransport --version 2019
+# Every server of the manifest, with its FQDN, roles and version.
+run store init -f xcert.yaml
 
 # 3. Plan, then apply: `issue` runs in xcert (signed with the CA key), then
 # `import` + `enable` on each server; the default certificates are backed up

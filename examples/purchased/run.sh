@@ -99,8 +99,8 @@ run apply --auto-approve
 run drift
 
 # 3. The renewal arrives: a new key and serial in the same file. The plan
-# replaces the certificate (-/+) and says why (IssuerMismatch: the store's
-# certificate is not the one the file holds). Apply exports the old one to
+# replaces the certificate (-/+) and says why (RenewedFile: the file holds a
+# certificate valid until later than the store's, with both dates). Apply exports the old one to
 # ./backups/MailServer21/<THUMBPRINT>.pfx before it loses its services.
 bold "# a year later the vendor sends the renewal; it replaces certs/mail.pfx"
 buy

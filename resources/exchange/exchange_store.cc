@@ -293,7 +293,7 @@ Result<std::unique_ptr<StoreSet>> OpenExchangeStores(const Manifest& manifest, c
         server.transport.empty() ? manifest.store.transport : server.transport;
     if (argv.empty()) {
       return InvalidArgument(
-          manifest.WhereServer(server.name).ToString() + ": error: server '" + server.name +
+          manifest.WhereServer(server.name).ToString() + ": server '" + server.name +
           "' has no transport for the exchange store; set store.transport (for example [ssh, "
           "\"admin@{fqdn}\", powershell, -NoProfile, -NonInteractive, -Command, -]) or the "
           "server's own transport (docs/exchange.md)");

@@ -541,6 +541,9 @@ ServerState ToServerState(const Projection& p, const std::string& server, const 
   ServerState s;
   s.server = server;
   s.identity = Identity(p, server, spec);
+  // New-ExchangeCertificate has no validity parameter: self-signed
+  // certificates last 60 months (resources/exchange/scripts/create.ps1).
+  s.fixed_self_signed_validity = std::chrono::days(5 * 365);
   std::vector<Entry> entries;
   for (const ProjectedCertificate& pc : p.certificates) {
     Result<CertificateInfo> c = ToCertificate(pc);

@@ -262,7 +262,7 @@ Result<std::unique_ptr<StoreSet>> OpenSnapshotStores(const Manifest& manifest) {
   if (manifest.store.path.empty()) {
     return InvalidArgument(
         manifest.source.Find("/store").ToString() +
-        ": error: a snapshot store needs a path: store: {type: snapshot, path: ./snapshots}");
+        ": a snapshot store needs a path: store: {type: snapshot, path: ./snapshots}");
   }
   const std::string dir = manifest.Resolve(manifest.store.path);
   auto set = std::make_unique<SnapshotStoreSet>();

@@ -73,7 +73,7 @@ void ChainFindings(const x509::ChainResult& chain, const ProbeResult& result,
 
 Result<std::vector<std::string>> LoadTrustAnchors(const std::filesystem::path& pem_bundle) {
   auto data = ReadFile(pem_bundle);
-  if (!data.ok()) return data.status().WithContext("trust bundle " + pem_bundle.string());
+  if (!data.ok()) return data.status().WithContext("trust bundle");  // names the file
   auto certs = x509::ReadCertificates(*data);
   if (!certs.ok()) {
     return certs.status().WithContext("trust bundle " + pem_bundle.string() +

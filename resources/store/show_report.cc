@@ -1,10 +1,8 @@
 #include "resources/store/show_report.h"
 
 #include <algorithm>
-#include <atomic>
-#include <functional>
-#include <thread>
 
+#include "engine/util/parallel.h"
 #include "engine/util/strings.h"
 #include "resources/store/chain_status.h"
 #include "resources/store/local_store.h"
@@ -12,20 +10,6 @@
 namespace xcert::store {
 
 namespace {
-
-// Runs fn(i) for i in [0, n) on up to `parallelism` threads.
-void ParallelFor(size_t n, int parallelism, const std::function<void(size_t)>& fn) {
-  size_t threads = parallelism > 0 ? size_t(parallelism) : std::thread::hardware_concurrency();
-  threads = std::clamp<size_t>(threads, 1, std::max<size_t>(n, 1));
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) fn(i);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-}
 
 Status CheckAsked(const std::vector<std::string>& asked, const std::vector<std::string>& known,
                   const std::string& display) {

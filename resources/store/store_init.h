@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/model/server_state.h"
 #include "engine/util/file_util.h"
@@ -31,5 +32,15 @@ struct StoreInitResult {
 // (Unavailable naming the holder when another writer has it) and creates the
 // server unless it exists.
 Result<StoreInitResult> InitServerStore(const StoreInitRequest& request, const Clock& clock);
+
+// The same for many servers of one store (`xcert store init -f`): makes
+// `store` a local store, takes its writer lock once and creates every server
+// of `identities` it lacks, up to `parallelism` at a time (0: one per
+// hardware thread; key generation dominates). One result per identity, in
+// order: a server that cannot be created does not stop the others. An error
+// when the store cannot be made or locked.
+Result<std::vector<Result<StoreInitResult>>> InitServerStores(
+    const fs::path& store, const std::vector<ServerIdentity>& identities, const std::string& domain,
+    const Clock& clock, int parallelism);
 
 }  // namespace xcert::store

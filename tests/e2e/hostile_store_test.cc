@@ -52,11 +52,7 @@ class HostileStore : public ::testing::Test {
     return out;
   }
   void EditManifest(const std::string& from, const std::string& to) {
-    std::string m = ReadFileOrDie(dir_.path() / "xcert.yaml");
-    const size_t at = m.find(from);
-    ASSERT_NE(at, std::string::npos) << from;
-    m.replace(at, from.size(), to);
-    dir_.Write("xcert.yaml", m);
+    EditFileOrDie(dir_.path() / "xcert.yaml", from, to);
   }
 
   static constexpr const char* kNow = "2026-11-25T10:00:00Z";

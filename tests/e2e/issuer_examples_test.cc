@@ -225,6 +225,15 @@ TEST_F(OrgCaExample, OneSharedCertificateWithTheSameThumbprintOnBothMailboxServe
   EXPECT_THAT(plan.out, HasSubstr("# MailServer21/certificate/mail will be created"));
   EXPECT_THAT(plan.out, HasSubstr("# MailServer22/certificate/mail will be created"));
   EXPECT_THAT(plan.out, HasSubstr("# Edge01/certificate/edge-smtp@Edge01 will be created"));
+  // As the example's comment says: issued once by the CA, imported on both
+  // (no export from one server to the other), and the plan names the issuer.
+  EXPECT_THAT(plan.out, HasSubstr("+ certificate \"mail\" on MailServer22 (issued by corp-ca)"));
+  EXPECT_THAT(plan.out, HasSubstr(". issue 'mail' from corp-ca (RSA 2048, 1y)\n"));
+  EXPECT_THAT(plan.out, HasSubstr(". import 'mail' issued by corp-ca on MailServer21"));
+  EXPECT_THAT(plan.out, HasSubstr(". import 'mail' issued by corp-ca on MailServer22"));
+  EXPECT_THAT(plan.out, Not(HasSubstr(". export 'mail'")));
+  EXPECT_THAT(ReadFileOrDie(dir_.path() / "xcert.yaml"),
+              HasSubstr("issued once by the CA\n#     and imported on both"));
 
   RunResult apply = X({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
@@ -536,9 +545,11 @@ TEST_F(PurchasedExample, ImportedThenRenewedWithABackupFirstThenRenewalDue) {
   RunResult plan = X({"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 2) << plan.err;
   EXPECT_THAT(plan.out, HasSubstr("# MailServer21/certificate/mail will be replaced"));
-  EXPECT_THAT(plan.out, HasSubstr("IssuerMismatch: is " + first.Thumbprint().substr(0, 8) +
-                                  "…, the file " + Abs("certs/mail.pfx") + " holds " +
-                                  renewed.Thumbprint().substr(0, 8) + "…"));
+  EXPECT_THAT(plan.out, HasSubstr("RenewedFile: the file " + Abs("certs/mail.pfx") +
+                                  " holds a renewal, " + renewed.Thumbprint().substr(0, 8) +
+                                  "… valid until 2027-11-25; the store has " +
+                                  first.Thumbprint().substr(0, 8) + "… valid until 2027-06-01"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("IssuerMismatch")));
 
   apply = X({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
@@ -563,6 +574,22 @@ TEST_F(PurchasedExample, ImportedThenRenewedWithABackupFirstThenRenewalDue) {
   // are IPUW... ; SMTP may be served by several certificates.
   ASSERT_EQ(services.count(first.Thumbprint()), 1u);
   EXPECT_EQ(services[first.Thumbprint()].substr(0, 4), "....");
+
+  // The day after the old one expired it still serves SMTP: in sync (the
+  // manifest's certificate is fine), but drift and plan warn and say what
+  // removes it.
+  const std::string serving_expired =
+      "MailServer21: " + first.Thumbprint().substr(0, 8) +
+      "… (CN=mail.pocket-consultant.com, O=Pocket Consultant, C=US) expired on 2027-06-01 and "
+      "still serves SMTP; clients that get it fail TLS (Exchange shows it as DateInvalid); set "
+      "prune: true to remove it after a backup, or remove it by hand";
+  RunResult after = X({"drift"}, {{"XCERT_NOW", "2027-06-02T10:00:00Z"}});
+  EXPECT_EQ(after.exit_code, 0) << after.out << after.err;
+  EXPECT_THAT(after.err, HasSubstr("warning: " + serving_expired));
+  RunResult plan_after = X({"plan"}, {{"XCERT_NOW", "2027-06-02T10:00:00Z"}});
+  EXPECT_THAT(plan_after.out, HasSubstr("Warning: " + serving_expired));
+  RunResult before = X({"drift"}, {{"XCERT_NOW", "2027-05-31T10:00:00Z"}});
+  EXPECT_THAT(before.err, Not(HasSubstr("still serves"))) << "not expired yet";
 
   // Ten days before the renewal expires: only the vendor can help.
   RunResult due = X({"drift"}, {{"XCERT_NOW", "2027-11-15T10:00:00Z"}});

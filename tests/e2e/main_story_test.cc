@@ -115,8 +115,13 @@ TEST_F(MainStory, DriftReportsRenewalAndApplyRenews) {
 TEST_F(MainStory, SavedPlanIsRefusedWhenTheStoreChanged) {
   Init();
   ASSERT_EQ(X({"plan", "-o", "plan.json"}).exit_code, 0);
-  // Someone else applies first.
-  ASSERT_EQ(X({"apply", "--auto-approve"}).exit_code, 0);
+  // Someone else applies first, from another manifest for the same store.
+  std::string other = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  const std::string services = "services: [IIS, IMAP, POP, SMTP]";
+  ASSERT_NE(other.find(services), std::string::npos);
+  other.replace(other.find(services), services.size(), "services: [IIS]");
+  dir_.Write("other.yaml", other);
+  ASSERT_EQ(X({"apply", "-f", "other.yaml", "--auto-approve"}).exit_code, 0);
   RunResult r = X({"apply", "plan.json"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("the saved plan is stale; the stores changed since it was made:"));

@@ -87,6 +87,53 @@ TEST_F(SavedPlan, AnUneditedPlanApplies) {
   EXPECT_THAT(r.out, HasSubstr("Apply complete!"));
 }
 
+// A CI job applies the plan artifact from wherever it runs: the plan names
+// its manifest relative to itself, and apply says which manifest that is.
+TEST_F(SavedPlan, APlanAppliesFromAnyFolderAndNamesItsManifest) {
+  fs::create_directories(dir_.path() / "plans");
+  ASSERT_EQ(X({"plan", "-o", "plans/next.json"}).exit_code, 0);
+  EXPECT_EQ(json::parse(ReadFileOrDie(dir_.path() / "plans/next.json"))["manifest"]["path"],
+            "../xcert.yaml");
+  TempDir elsewhere;
+  const RunResult r =
+      RunXcert({"apply", (dir_.path() / "plans/next.json").string()}, elsewhere.path(),
+               {{"XCERT_BACKUP_PASSWORD", "e2e-backup-password"},
+                {"XCERT_NOW", "2026-11-25T10:00:00Z"},
+                {"NO_COLOR", "1"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_THAT(
+      r.err,
+      HasSubstr("Applying the saved plan " + (dir_.path() / "plans/next.json").string() + " of " +
+                (dir_.path() / "xcert.yaml").string() + ", made at 2026-11-25T10:00:00Z"));
+  EXPECT_THAT(r.out, HasSubstr("Apply complete!"));
+  EXPECT_TRUE(fs::exists(dir_.path() / "backups")) << "the manifest's backup folder, not cwd's";
+  EXPECT_FALSE(fs::exists(elsewhere.path() / "backups"));
+}
+
+// A retried CI job applies the same plan twice: the second time says it was
+// applied, by which run and when, instead of listing its own changes as stale.
+TEST_F(SavedPlan, ApplyingAnAppliedPlanSaysSoAndChangesNothing) {
+  ASSERT_EQ(X({"apply", "plan.json"}).exit_code, 0);
+  const std::string store_before = Listing(dir_.path() / "store");
+  const RunResult again = X({"apply", "plan.json"});
+  EXPECT_EQ(again.exit_code, 0) << again.err << again.out;
+  EXPECT_THAT(again.err, ::testing::ContainsRegex(
+                             "the plan plan\\.json was already applied \\(run [0-9TZ-]+ at "
+                             "2026-11-25T10:00:00Z\\); nothing was changed"));
+  EXPECT_THAT(again.err, Not(HasSubstr("stale")));
+  EXPECT_THAT(again.out, HasSubstr("Nothing to do."));
+  EXPECT_EQ(Listing(dir_.path() / "store"), store_before);
+
+  // Without the journal that recorded the run, it is only a stale plan.
+  const fs::path state = dir_.path() / "store";  // a local store keeps xcert's state
+  ASSERT_TRUE(fs::exists(state / "journal")) << "where is the journal?";
+  fs::remove_all(state / "journal");
+  const RunResult stale = X({"apply", "plan.json"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_THAT(stale.err, HasSubstr("the saved plan is stale"));
+  EXPECT_THAT(stale.err, Not(HasSubstr("already applied")));
+}
+
 // Issue 11: a backup thumbprint "../../../tmp/x" was taken as written.
 TEST_F(SavedPlan, AThumbprintThatIsAPathIsRefused) {
   const std::string err = ApplyRefused(

@@ -237,7 +237,7 @@ TEST_F(VerifyE2e, AnUnreadableTrustBundleIsAnErrorNamingTheLine) {
   std::filesystem::remove(pki_->root_cert());
   RunResult r = X({"verify"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:5:8: trust: "));
+  EXPECT_THAT(r.err, HasSubstr("xcert.yaml:5:8: error: trust: "));
   EXPECT_EQ(r.out, "");
   RunResult unknown = X({"verify", "--server", "MailServer12"});
   EXPECT_EQ(unknown.exit_code, 1);

@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "tests/support/loopback.h"
 #include "tests/support/test_util.h"
 
@@ -81,6 +83,22 @@ class PostgresServer {
   std::vector<std::string> as_postgres_;          // setpriv prefix when root
   std::optional<std::pair<uid_t, gid_t>> owner_;  // the postgres user, when root
   std::unique_ptr<BackgroundProcess> server_;
+};
+
+// A test suite that shares one server among its tests, and skips each of
+// them with the reason where PostgreSQL is not installed.
+class PostgresSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { pg_ = new PostgresServer(); }
+  static void TearDownTestSuite() {
+    delete pg_;
+    pg_ = nullptr;
+  }
+  void SetUp() override {
+    if (!pg_->installed()) GTEST_SKIP() << pg_->problem();
+    ASSERT_EQ(pg_->problem(), "");
+  }
+  static inline PostgresServer* pg_ = nullptr;
 };
 
 }  // namespace xcert::testing

@@ -69,6 +69,16 @@ std::string ReadFileOrDie(const fs::path& path) {
   return ss.str();
 }
 
+void EditFileOrDie(const fs::path& path, const std::string& from, const std::string& to) {
+  std::string text = ReadFileOrDie(path);
+  const size_t at = text.find(from);
+  if (at == std::string::npos) {
+    throw std::runtime_error(path.string() + " does not contain '" + from + "'");
+  }
+  text.replace(at, from.size(), to);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
 namespace {
 
 void DrainInto(int fd, std::string* out, bool* open) {

@@ -63,6 +63,11 @@ inline constexpr const char* kNoSharedFixtures =
 
 std::string ReadFileOrDie(const fs::path& path);
 
+// Replaces the first `from` in the file with `to` (a test's edit of a copied
+// example); throws when `from` is not there, so that a changed example fails
+// the test instead of silently testing nothing.
+void EditFileOrDie(const fs::path& path, const std::string& from, const std::string& to);
+
 struct RunResult {
   int exit_code = -1;
   std::string out;

@@ -102,7 +102,12 @@ TEST(CliTest, OptionsNeedTheirValue) {
   EXPECT_THAT(r.err, HasSubstr("--file"));
   r = X({"store", "init", "--store", "./s"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: --server is required; see xcert store init --help\n");
+  EXPECT_EQ(r.err,
+            "error: --server is required (or -f MANIFEST for every server of a manifest); see "
+            "xcert store init --help\n");
+  r = X({"store", "init", "-f", "m.yaml", "--server", "S1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--file excludes --server"));
 }
 
 // The synopsis at the top of docs/commands/<name>.md, e.g.
@@ -170,6 +175,8 @@ TEST(CliTest, EveryDocumentedFlagParses) {
       {"verify", "--file", "m.yaml", "--format", "json"},
       {"verify", "--file", "m.yaml", "--format", "markdown"},
       {"verify", "--file", "m.yaml", "--format", "text"},
+      {"store", "init", "-f", "m.yaml", "--parallelism", "4"},
+      {"store", "init", "--file", "m.yaml"},
   };
   for (const auto& args : lines) {
     const RunResult r = X(args);

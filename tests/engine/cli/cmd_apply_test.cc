@@ -231,7 +231,11 @@ TEST_F(ApplyCommandTest, ALockedStoreStopsApplyEvenWithNothingToDo) {
 TEST_F(ApplyCommandTest, ASavedPlanIsCheckedOnlyUnderTheLock) {
   Init();
   ASSERT_EQ(X({"plan", "-o", "plan.json"}).exit_code, 0);
-  ASSERT_EQ(X({"apply", "--auto-approve"}).exit_code, 0);  // the stores move on
+  // The stores move on: another manifest's apply.
+  std::string other = ReadFileOrDie(dir_.path() / "xcert.yaml");
+  other += "\n# another manifest\n";
+  dir_.Write("other.yaml", other);
+  ASSERT_EQ(X({"apply", "-f", "other.yaml", "--auto-approve"}).exit_code, 0);
   {
     Result<StoreLock> held = StoreLock::Acquire(dir_.path() / "store", *ParseIso8601(kNow));
     ASSERT_TRUE(held.ok()) << held.status().message();
@@ -252,7 +256,7 @@ TEST_F(ApplyCommandTest, WithoutAStoreApplySaysHowToMakeOneAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("error: there is no local store at "));
   EXPECT_THAT(r.err, HasSubstr("create it and its server as the manifest describes it with:\n"
-                               "  xcert store init --store "));
+                               "  xcert store init -f xcert.yaml\n"));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
 }
 

@@ -60,15 +60,9 @@ TEST_F(PlanCommandTest, WithoutStoreInitItSaysWhichServersToCreateAndHow) {
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_EQ(none.out, "");
   const std::string store = (dir_.path() / "store").string();
-  EXPECT_THAT(none.err,
-              HasSubstr("error: there is no local store at " + store +
-                        " yet; create it and its servers as the manifest describes them with:\n"
-                        "  xcert store init --store " +
-                        store +
-                        " --server MailServer21 --fqdn MailServer21.pocket-consultant.com "
-                        "--roles Mailbox --version 2019 --domain pocket-consultant.com\n"
-                        "  xcert store init --store " +
-                        store + " --server MailServer22"));
+  EXPECT_THAT(none.err, HasSubstr("error: there is no local store at " + store +
+                                  " yet; create it and its servers as the manifest describes "
+                                  "them with:\n  xcert store init -f xcert.yaml\n"));
   EXPECT_THAT(none.err, Not(HasSubstr("blocked")));
   EXPECT_THAT(Changed(before, Snapshot()), IsEmpty());
 
@@ -88,6 +82,10 @@ TEST_F(PlanCommandTest, WithoutStoreInitItSaysWhichServersToCreateAndHow) {
   for (std::string word; line >> word;) args.push_back(word);
   const RunResult init = X(args);
   ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_THAT(init.out, HasSubstr("Created MailServer22 (MailServer22.pocket-consultant.com; "
+                                  "Mailbox; Exchange 2019) with "));
+  EXPECT_THAT(init.out, HasSubstr("MailServer21 already exists in "));
+  EXPECT_THAT(init.out, HasSubstr("1 server created in " + store + ", 1 already there\n"));
   EXPECT_EQ(X({"plan"}).exit_code, 0);
 }
 
@@ -153,8 +151,11 @@ TEST_F(PlanCommandTest, OutSavesAJsonPlanThatApplyPerforms) {
   const RunResult r = X({"plan", "-o", "plan.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("Plan: 1 to create")) << "stdout still shows the plan";
-  EXPECT_THAT(r.err, HasSubstr("Saved the plan to plan.json; apply exactly these steps with: "
-                               "xcert apply plan.json"));
+  EXPECT_THAT(
+      r.err,
+      HasSubstr("Saved the plan to plan.json (it names its manifest, so apply can run from any "
+                "folder); apply exactly these steps with: "
+                "xcert apply plan.json"));
   const nlohmann::json saved = nlohmann::json::parse(ReadFileOrDie(dir_.path() / "plan.json"));
   EXPECT_EQ(saved["steps"].size(), 5u);
   EXPECT_EQ(saved, nlohmann::json::parse(X({"plan", "--format", "json"}).out))

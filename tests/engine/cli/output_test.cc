@@ -102,6 +102,38 @@ TEST_F(OutputTest, ResultsGoToStdoutAndEverythingElseToStderr) {
             "[1/3] done         create MailServer21 mail (0.13s)\n");
 }
 
+// An error that names its place prints as a Diagnostic does, whether the
+// message carried "error:" already or not; others keep "error:" in front.
+TEST_F(OutputTest, ErrorsWithALocationPrintInTheDiagnosticFormat) {
+  CapturedFile out, err;
+  Output o(out.get(), err.get());
+  o.Error("xcert.yaml:32:5: the backup folder is inside the store");
+  o.Error("xcert.yaml:32:5: error: a local store needs store.path");
+  o.Error("/srv/x cert/m.yaml:7: no column here");
+  o.Warning("m.yaml:2:1: warning: self-signed");
+  o.Error("XCERT_NOW: not a time: 10:30");
+  o.Error("server 'EX1': 3 steps failed");
+  o.Error("2026-12-07T10:00:00Z: clock");
+  o.Error(":12: starts with a colon");
+  EXPECT_EQ(err.Text(),
+            "xcert.yaml:32:5: error: the backup folder is inside the store\n"
+            "xcert.yaml:32:5: error: a local store needs store.path\n"
+            "/srv/x cert/m.yaml:7: error: no column here\n"
+            "m.yaml:2:1: warning: self-signed\n"
+            "error: XCERT_NOW: not a time: 10:30\n"
+            "error: server 'EX1': 3 steps failed\n"
+            "error: 2026-12-07T10:00:00Z: clock\n"
+            "error: :12: starts with a colon\n");
+}
+
+TEST_F(OutputTest, ALocatedErrorIsColouredAfterItsLocation) {
+  Terminal out, err;
+  ASSERT_TRUE(out.ok() && err.ok()) << "no pseudo-terminal available";
+  Output o(out.get(), err.get());
+  o.Error("m.yaml:4:2: bad");
+  EXPECT_THAT(err.Text(), HasSubstr(std::string("m.yaml:4:2: ") + kRedError + " bad"));
+}
+
 TEST_F(OutputTest, NoColourWhenNothingIsATerminal) {
   CapturedFile out, err;
   Output o(out.get(), err.get());

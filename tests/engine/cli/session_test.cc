@@ -50,11 +50,13 @@ class SessionTest : public ::testing::Test {
   void TearDown() override { ::unsetenv("XCERT_NOW"); }
 
   // What `xcert store init` does for one server.
-  void Init(const std::string& server) {
+  // Its FQDN as kTwoServers declares it ("ms21.…" for MailServer21), unless given.
+  void Init(const std::string& server, std::string fqdn = "",
+            std::vector<Role> roles = {Role::kMailbox}) {
+    if (fqdn.empty()) fqdn = "ms" + server.substr(server.size() - 2) + ".pocket-consultant.com";
     store::StoreInitRequest request;
     request.store = dir_.path() / "store";
-    request.identity = {
-        server, server + ".pocket-consultant.com", {Role::kMailbox}, ExchangeVersion::k2019};
+    request.identity = {server, fqdn, std::move(roles), ExchangeVersion::k2019};
     request.domain = "pocket-consultant.com";
     Result<store::StoreInitResult> r = store::InitServerStore(request, clock_);
     ASSERT_TRUE(r.ok()) << r.status().message();
@@ -110,6 +112,7 @@ TEST_F(SessionTest, OpensManifestStoresAndIssuers) {
   std::optional<Session> s = Open(ManifestPath());
   ASSERT_TRUE(s) << err_.Text();
   EXPECT_THAT(err_.Text(), Not(HasSubstr("error")));
+  EXPECT_THAT(err_.Text(), Not(HasSubstr("its store says"))) << "the stores are as declared";
   EXPECT_EQ(s->now, clock_.Now());
   EXPECT_EQ(s->manifest.servers.size(), 2u);
   EXPECT_EQ(s->actual.size(), 2u);
@@ -123,6 +126,26 @@ TEST_F(SessionTest, OpensManifestStoresAndIssuers) {
   EXPECT_FALSE(s->stores.read_only);
   EXPECT_EQ(s->manifest_digest, *ManifestDigest(ManifestPath()));
   EXPECT_EQ(out_.Text(), "") << "a session prints no results";
+}
+
+// A store that is another machine than the manifest says (a copied store
+// folder, a transport pointed at the wrong host) is flagged at the manifest's
+// line, and the session still opens: the plan shows what differs.
+TEST_F(SessionTest, AStoreWithAnotherFqdnOrOtherRolesIsFlaggedAtTheManifestLine) {
+  Init("MailServer21", "MS21.Pocket-Consultant.com");  // case does not matter
+  Init("MailServer22", "edge01.pocket-consultant.com", {Role::kEdgeTransport});
+  std::optional<Session> s = Open(ManifestPath());
+  ASSERT_TRUE(s) << err_.Text();
+  const std::string err = err_.Text();
+  EXPECT_THAT(err, Not(HasSubstr("'MailServer21': its store says")));
+  EXPECT_THAT(err,
+              HasSubstr("xcert.yaml:8:32: warning: server 'MailServer22': its store says its FQDN "
+                        "is 'edge01.pocket-consultant.com', the manifest says "
+                        "'ms22.pocket-consultant.com'; correct the manifest, or check that the "
+                        "store is the server you mean (store.path, transport)\n"));
+  EXPECT_THAT(err, HasSubstr("xcert.yaml:8:67: warning: server 'MailServer22': its store says "
+                             "its roles are EdgeTransport, the manifest says Mailbox (the roles "
+                             "decide which services can be enabled)"));
 }
 
 TEST_F(SessionTest, MissingManifestIsNamed) {
@@ -200,8 +223,8 @@ TEST_F(SessionTest, AServerTheLocalStoreLacksIsNamedWithItsStoreInitCommand) {
   std::optional<Session> s = Open(ManifestPath());
   EXPECT_FALSE(s);
   EXPECT_THAT(err_.Text(), HasSubstr("has no server MailServer22; create it as the manifest "
-                                     "describes it with:\n  xcert store init --store "));
-  EXPECT_THAT(err_.Text(), HasSubstr("--server MailServer22 --fqdn "));
+                                     "describes it with:\n  xcert store init -f " +
+                                     ManifestPath() + "\n"));
 }
 
 // A server the store holds but cannot read completely blocks only itself.

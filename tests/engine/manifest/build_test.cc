@@ -22,6 +22,16 @@ Built Build(std::string_view yaml) {
   return {std::move(m), r.diagnostics().ToString()};
 }
 
+TEST(BuildTest, TheLockIsTheStoresFileUnlessThePostgresOneIsAskedFor) {
+  EXPECT_EQ(Build("version: 1\nstore: {type: local, path: s}\n").manifest.lock, LockSpec());
+  const Built b = Build(
+      "version: 1\nstore: {type: local, path: s}\n"
+      "lock: {type: postgres, dsnEnv: XCERT_LOCK_DSN, wait: 60}\n");
+  EXPECT_EQ(b.diagnostics, "");
+  EXPECT_EQ(b.manifest.lock, (LockSpec{LockType::kPostgres, "XCERT_LOCK_DSN", Seconds(60)}));
+  EXPECT_EQ(LockTypeName(b.manifest.lock.type), "postgres");
+}
+
 TEST(BuildTest, FillsEveryFieldAndAppliesDefaults) {
   const Built b = Build(R"(version: 1
 organization: {domain: contoso.com, autodiscover: true}

@@ -63,6 +63,24 @@ TEST(SchemaCheckTest, OneMessagePerProblemWithoutValijsonWrappers) {
             "'2019', 'SE', not 2012; write one of these values\n");
 }
 
+// lock: file or postgres; postgres names the variable of its connection
+// string (never the string itself) and may wait up to an hour. (That
+// postgres needs dsnEnv is a semantic check.)
+TEST(SchemaCheckTest, ALockAcrossMachinesNeedsItsConnectionStringVariable) {
+  EXPECT_EQ(Check("version: 1\nstore: {type: local, path: s}\nlock: {type: file}\n"), "");
+  EXPECT_EQ(Check("version: 1\nstore: {type: local, path: s}\n"
+                  "lock: {type: postgres, dsnEnv: XCERT_LOCK_DSN, wait: 60}\n"),
+            "");
+  EXPECT_NE(Check("version: 1\nstore: {type: local, path: s}\n"
+                  "lock: {type: postgres, dsnEnv: XCERT_LOCK_DSN, wait: 3601}\n"),
+            "");
+  EXPECT_NE(Check("version: 1\nstore: {type: local, path: s}\n"
+                  "lock: {type: postgres, dsnEnv: 'host=db password=x'}\n"),
+            "")
+      << "a connection string where its variable's name belongs";
+  EXPECT_NE(Check("version: 1\nstore: {type: local, path: s}\nlock: {type: redis}\n"), "");
+}
+
 TEST(SchemaCheckTest, TimeoutIsSecondsOrADuration) {
   EXPECT_EQ(Check("version: 1\nstore: {type: exchange, timeout: 0}\n"),
             "t.yaml:2:34: error: field 'store.timeout' must be at least 1, not 0; use 1 or more\n");

@@ -31,6 +31,18 @@ TEST(SemanticCheckTest, ExchangeStoreAcceptsTransportPerServer) {
   EXPECT_EQ(Lines(yaml), Strings{});
 }
 
+TEST(SemanticCheckTest, APostgresLockNeedsItsVariableAndAFileLockNoSettings) {
+  EXPECT_EQ(Lines(std::string(kBase) + "lock: {type: postgres}\n"),
+            Strings{"16:14: error: a lock of type 'postgres' needs 'dsnEnv' (the environment "
+                    "variable that holds the connection string); add 'dsnEnv: XCERT_LOCK_DSN' "
+                    "and set that variable where apply runs"});
+  EXPECT_EQ(Lines(std::string(kBase) + "lock: {type: postgres, dsnEnv: XCERT_LOCK_DSN}\n"),
+            Strings{});
+  EXPECT_EQ(Lines(std::string(kBase) + "lock: {type: file, wait: 5}\n"),
+            Strings{"16:20: warning: 'wait' is only used by a lock of type 'postgres'; remove "
+                    "it, or set 'type: postgres'"});
+}
+
 TEST(SemanticCheckTest, ServerTransportWithALocalStoreIsIgnoredWithAWarning) {
   const LoadResult r =
       Load(Replace(kBase, "roles: [Mailbox]}", "roles: [Mailbox], transport: [ssh]}"));

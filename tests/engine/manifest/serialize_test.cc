@@ -63,6 +63,17 @@ TEST(SerializeTest, ExampleSurvivesARoundTrip) {
   EXPECT_TRUE(first.manifest->SameContent(*second.manifest)) << text;
 }
 
+TEST(SerializeTest, ALockSurvivesARoundTrip) {
+  const LoadResult first =
+      Load(std::string(kBase) + "lock: {type: postgres, dsnEnv: XCERT_LOCK_DSN, wait: 30}\n");
+  ASSERT_TRUE(first.manifest.has_value()) << first.diagnostics.ToString();
+  const std::string text = SerializeManifest(*first.manifest);
+  const LoadResult second = Load(text);
+  ASSERT_TRUE(second.manifest.has_value()) << second.diagnostics.ToString() << text;
+  EXPECT_EQ(second.manifest->lock, first.manifest->lock) << text;
+  EXPECT_EQ(second.manifest->lock.wait, Seconds(30)) << text;
+}
+
 TEST(SerializeTest, VerifySettingsAndHooksSurviveARoundTrip) {
   const std::string yaml = std::string(kBase) + "trust: pki/root.pem\n";
   const std::string with_server =

@@ -10,6 +10,8 @@ namespace {
 
 using namespace xcert::testing;
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 CertificateInfo GoodMail(const std::string& tag = "M1") {
@@ -293,6 +295,63 @@ TEST(DiffTest, PurchasedFileDueForRenewalIsDriftWithoutAStep) {
   EXPECT_TRUE(r.HasDrift());
 }
 
+// The vendor's file changed under an installed certificate: a later
+// NotAfter is a renewal (not an error), a new intermediate is named, and a
+// file that expires sooner than what is installed asks to be checked.
+TEST(DiffTest, AChangedFileSaysRenewalNewIntermediateOrExpiresSooner) {
+  DesiredCertificate want = WantMail({"MailServer21"});
+  want.issuer = "digicert";
+  want.issuer_type = IssuerType::kFile;
+  const CertificateInfo installed = GoodMail("F1");  // valid until 2027-06-01
+  const auto reasons_for = [&](const CertificateInfo& in_file) {
+    return Evaluate(want, PurchasedFile(in_file), installed, Now());
+  };
+
+  CertificateInfo renewal = GoodMail("F2");
+  renewal.not_after = Day(2028, 6, 1);
+  auto reasons = reasons_for(renewal);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0].reason, Reason::kRenewedFile);
+  EXPECT_EQ(ReasonName(reasons[0].reason), "RenewedFile");
+  EXPECT_EQ(reasons[0].detail, "the file /etc/xcert/mail.pfx holds a renewal, " +
+                                   Thumb("F2").substr(0, 8) +
+                                   "… valid until 2028-06-01; the store has " +
+                                   Thumb("F1").substr(0, 8) + "… valid until 2027-06-01");
+
+  renewal.issuer = "CN=Corp Issuing CA 2, O=Pocket Consultant";
+  reasons = reasons_for(renewal);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_THAT(reasons[0].detail,
+              EndsWith("; issued by a new intermediate 'CN=Corp Issuing CA 2, O=Pocket "
+                       "Consultant' (was 'CN=Corp Issuing CA, O=Pocket Consultant')"));
+
+  renewal.issuer = installed.issuer;
+  renewal.authority_key_id = "F00D";
+  reasons = reasons_for(renewal);
+  EXPECT_THAT(reasons[0].detail, EndsWith("; its issuing CA 'CN=Corp Issuing CA, O=Pocket "
+                                          "Consultant' signed it with a new key"));
+
+  CertificateInfo older = GoodMail("F3");
+  older.not_after = Day(2027, 1, 1);
+  reasons = reasons_for(older);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0].reason, Reason::kIssuerMismatch);
+  EXPECT_EQ(reasons[0].detail,
+            "is " + Thumb("F1").substr(0, 8) +
+                "… (valid until 2027-06-01), the file /etc/xcert/mail.pfx holds " +
+                Thumb("F3").substr(0, 8) +
+                "… (valid until 2027-01-01), which expires sooner: check that it "
+                "is the right file");
+
+  CertificateInfo same_day = GoodMail("F4");
+  same_day.not_after = installed.not_after + std::chrono::seconds(30);
+  reasons = reasons_for(same_day);
+  EXPECT_THAT(reasons[0].detail, HasSubstr("valid until 2027-06-01T00:00:30Z; the store has"))
+      << "one day: full times tell them apart";
+
+  EXPECT_TRUE(reasons_for(installed).empty()) << "the file's own certificate satisfies it";
+}
+
 IssuerFacts RequestIssuer() {
   IssuerFacts f;
   f.name = "adcs";
@@ -398,6 +457,39 @@ TEST(DiffTest, PruneRemovesOnlyUnprotectedUnboundCertificates) {
   EXPECT_EQ(verdict[Thumb("WMS")], "it is the IIS Web Management Service (WMSvc) certificate");
   EXPECT_EQ(verdict[Thumb("AUTHMailServer21")], "it is the current Auth (OAuth) certificate");
   EXPECT_EQ(verdict[Thumb("DEFMailServer21")], "it is bound to the Exchange Back End site (:444)");
+}
+
+// An old certificate that expired while it still serves SMTP: a warning
+// (not drift: the manifest's certificate is fine) that says what removes it.
+TEST(DiffTest, AnExpiredCertificateThatStillServesIsAWarningWithTheWayOut) {
+  ServerState s = MailboxServer("MailServer21", "a.pocket-consultant.com");
+  Put(&s, GoodMail());
+  BindAll(&s, Thumb("M1"),
+          ServiceSet{Service::kIis, Service::kImap, Service::kPop, Service::kSmtp});
+  CertificateInfo old = GoodMail("OLD");
+  old.not_after = Day(2026, 11, 1);
+  Put(&s, old);
+  s.bindings.smtp.push_back(old.thumbprint);
+  CertificateInfo unbound = GoodMail("UNB");  // expired, serves nothing: no warning
+  unbound.not_after = Day(2026, 10, 1);
+  Put(&s, unbound);
+  Desired desired = DesiredOf({WantMail({"MailServer21"})}, {CorpCa()});
+  DiffResult r = Diff(desired, {{"MailServer21", s}}, Now());
+  EXPECT_FALSE(r.HasDrift());
+  const std::string head = "MailServer21: " + Thumb("OLD").substr(0, 8) +
+                           "… (CN=mail.pocket-consultant.com) expired on 2026-11-01 and still "
+                           "serves SMTP; clients that get it fail TLS (Exchange shows it as "
+                           "DateInvalid); ";
+  EXPECT_THAT(r.warnings, ElementsAre(head + "set prune: true to remove it after a backup, or "
+                                             "remove it by hand"));
+  desired.prune = true;
+  r = Diff(desired, {{"MailServer21", s}}, Now());
+  EXPECT_THAT(r.warnings, ElementsAre(head + "apply removes it (prune: true), after a backup"));
+  s.bindings.internal_transport = old.thumbprint;
+  r = Diff(desired, {{"MailServer21", s}}, Now());
+  EXPECT_THAT(r.warnings,
+              ElementsAre(head + "prune cannot remove it: it is the internal transport (default "
+                                 "SMTP) certificate; move that to a valid certificate first"));
 }
 
 TEST(DiffTest, IncompleteStoreBlocksItsServer) {

@@ -56,6 +56,40 @@ TEST(PlanTest, NewCertificateOnAFreshServer) {
   EXPECT_TRUE(VerifyOrder(p.steps).ok());
 }
 
+// The plan says what the certificate will really get, not only what the
+// manifest asks: a CA that expires first cuts the validity short, and a store
+// that makes self-signed certificates with a fixed validity (Exchange: 5
+// years) gives that.
+TEST(PlanTest, StepsShowTheValidityTheCertificateWillReallyGet) {
+  ActualState actual{{"MailServer21", MailboxServer("MailServer21", "a.pocket-consultant.com")}};
+  IssuerFacts short_lived = CorpCa();
+  short_lived.ca_not_after = Now() + std::chrono::days(100);
+  Plan p = MakePlan(DesiredOf({WantMail({"MailServer21"})}, {short_lived}), actual);
+  const Step* issue = StepOf(p, StepKind::kIssue, "");
+  ASSERT_TRUE(issue);
+  EXPECT_EQ(issue->summary,
+            "issue 'mail' from corp-ca (RSA 2048, 1y, cut to 100 days: the CA "
+            "certificate expires on " +
+                FormatIso8601(short_lived.ca_not_after).substr(0, 10) + ")");
+  p = MakePlan(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), actual);
+  EXPECT_EQ(StepOf(p, StepKind::kIssue, "")->summary, "issue 'mail' from corp-ca (RSA 2048, 1y)")
+      << "a CA valid until 2035 does not cut a year short";
+
+  DesiredCertificate want = WantMail({"MailServer21"});
+  want.issuer = "self";
+  want.issuer_type = IssuerType::kSelfSigned;
+  IssuerFacts self;
+  self.name = "self";
+  p = MakePlan(DesiredOf({want}, {self}), actual);
+  EXPECT_EQ(StepOf(p, StepKind::kCreate, "MailServer21")->summary,
+            "create self-signed 'mail' on MailServer21 (RSA 2048, 1y)");
+  actual["MailServer21"].fixed_self_signed_validity = std::chrono::days(5 * 365);
+  p = MakePlan(DesiredOf({want}, {self}), actual);
+  EXPECT_EQ(StepOf(p, StepKind::kCreate, "MailServer21")->summary,
+            "create self-signed 'mail' on MailServer21 (RSA 2048, 5y: the store makes self-signed "
+            "certificates for 5y, not the 1y the manifest asks)");
+}
+
 TEST(PlanTest, SharedSelfSignedIsExportedBeforeItIsImported) {
   ActualState actual{{"MailServer21", MailboxServer("MailServer21", "a.pocket-consultant.com")},
                      {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};

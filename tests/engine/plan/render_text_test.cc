@@ -21,7 +21,7 @@ TEST(RenderTextTest, ShowsChangesReasonsStepsAndSummary) {
   EXPECT_THAT(
       text,
       HasSubstr("  # MailServer21/certificate/mail will be created\n"
-                "  + certificate \"mail\" on MailServer21 (issued by xcert's CA)\n"
+                "  + certificate \"mail\" on MailServer21 (issued by corp-ca)\n"
                 "      Missing: no certificate for 'mail' on MailServer21  (xcert.yaml:20:5)\n"));
   EXPECT_THAT(text, HasSubstr("  # MailServer21/binding/IIS will be bound\n"
                               "  ~ IIS on MailServer21: 4445464D… -> new 'mail'\n"));

@@ -405,7 +405,7 @@ TEST(OpenExchangeStoresTest, EveryServerGetsItsTransportWithPlaceholders) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(missing.status().message(),
-            "xcert.yaml:14:5: error: server 'Edge01' has no transport for the exchange store; set "
+            "xcert.yaml:14:5: server 'Edge01' has no transport for the exchange store; set "
             "store.transport "
             "(for example [ssh, \"admin@{fqdn}\", powershell, -NoProfile, -NonInteractive, "
             "-Command, -]) or the "

@@ -275,7 +275,7 @@ TEST(SnapshotStoreTest, OpenResolvesThePathAgainstTheManifest) {
   m.source.set_file("xcert.yaml");
   m.source.Set("/store", 7, 1);
   EXPECT_EQ(OpenSnapshotStores(m).status().message(),
-            "xcert.yaml:7:1: error: a snapshot store needs a path: store: {type: snapshot, path: "
+            "xcert.yaml:7:1: a snapshot store needs a path: store: {type: snapshot, path: "
             "./snapshots}");
 }
 

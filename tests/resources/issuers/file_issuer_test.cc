@@ -333,7 +333,8 @@ TEST_F(FileIssuerTest, ImportDataRefusesAFileThatChangedSinceThePlan) {
 }
 
 // The file is replaced by a renewed certificate: the facts change, so diff
-// sees the installed one as no longer the issuer's (IssuerMismatch).
+// sees the installed one as no longer the issuer's (RenewedFile when the
+// new one expires later).
 TEST_F(FileIssuerTest, RenewedFileChangesTheSuppliedCertificate) {
   ExportPkcs12("mail", "mail.pfx");
   auto old_issuer = Open(Pkcs12Spec(), now_);

@@ -57,17 +57,8 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
-class PostgresLockTest : public ::testing::Test {
+class PostgresLockTest : public testing::PostgresSuite {
  protected:
-  static void SetUpTestSuite() { pg_ = new PostgresServer(); }
-  static void TearDownTestSuite() {
-    delete pg_;
-    pg_ = nullptr;
-  }
-  void SetUp() override {
-    if (!pg_->installed()) GTEST_SKIP() << pg_->problem();
-    ASSERT_EQ(pg_->problem(), "");
-  }
   void TearDown() override {
     // Every test leaves the server without advisory locks for the next one.
     if (pg_->problem().empty()) {
@@ -138,11 +129,8 @@ class PostgresLockTest : public ::testing::Test {
     return p.Log().find(text) != std::string::npos;
   }
 
-  static PostgresServer* pg_;
   testing::TempDir dir_;
 };
-
-PostgresServer* PostgresLockTest::pg_ = nullptr;
 
 TEST(ApplicationNameTest, CarriesHostPidAndRunWithinPostgresLimit) {
   EXPECT_EQ(ApplicationName("runner-7", 4242, "2026-11-25T10:00:00Z-ab12"),

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "engine/apply/lock.h"
@@ -75,6 +77,43 @@ TEST(StoreInitTest, AnotherWriterHoldingTheLockIsNamed) {
   EXPECT_NE(r.status().message().find("pid " + std::to_string(::getpid())), std::string::npos)
       << r.status().message();
   EXPECT_FALSE(fs::exists(store / "Edge01"));
+}
+
+// store init -f: many servers at once under one lock; the ones there stay
+// as they are, a bad one fails alone, and every created one reads back.
+TEST(StoreInitTest, ManyServersAtOnceEachCompleteABadOneFailsAlone) {
+  TempDir dir;
+  const fs::path store = dir.path() / "store";
+  ASSERT_TRUE(InitServerStore(Request(store, "Edge00"), DefaultClock()).ok());
+  const std::string kept = xcert::testing::ReadFileOrDie(store / "Edge00" / "bindings.json");
+  std::vector<ServerIdentity> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(Request(store, "Edge0" + std::to_string(i)).identity);
+  ids.push_back(
+      {"bad name", "x.pocket-consultant.com", {Role::kEdgeTransport}, ExchangeVersion::k2019});
+  ids.push_back({"Mbx1", "mbx1.pocket-consultant.com", {Role::kMailbox}, ExchangeVersion::k2019});
+  auto results = InitServerStores(store, ids, "pocket-consultant.com", DefaultClock(), 4);
+  ASSERT_TRUE(results.ok()) << results.status().message();
+  ASSERT_EQ(results->size(), ids.size());
+  EXPECT_FALSE((*results)[0]->created) << "Edge00 was there";
+  EXPECT_EQ(xcert::testing::ReadFileOrDie(store / "Edge00" / "bindings.json"), kept);
+  for (size_t i = 1; i < 6; ++i) {
+    ASSERT_TRUE((*results)[i].ok()) << (*results)[i].status().message();
+    EXPECT_TRUE((*results)[i]->created);
+    LocalStore read(store, ids[i].name, DefaultClock());
+    Result<ServerState> state = read.List();
+    ASSERT_TRUE(state.ok()) << state.status().message();
+    EXPECT_TRUE(state->problems.empty());
+    EXPECT_EQ(state->identity.fqdn, ids[i].fqdn);
+  }
+  EXPECT_FALSE((*results)[6].ok()) << "a server name with a space";
+  EXPECT_FALSE(fs::exists(store / "bad name"));
+  ASSERT_TRUE((*results)[7].ok()) << (*results)[7].status().message();
+  EXPECT_EQ((*results)[7]->state.certificates.size(), 3u) << "a Mailbox server, with the domain";
+  // Nothing left behind by the parallel work: only the servers and the store's files.
+  std::set<std::string> entries;
+  for (const auto& e : fs::directory_iterator(store)) entries.insert(e.path().filename());
+  EXPECT_EQ(entries, (std::set<std::string>{"Edge00", "Edge01", "Edge02", "Edge03", "Edge04",
+                                            "Edge05", "Mbx1", "xcert-store.json", "xcert.lock"}));
 }
 
 TEST(StoreInitTest, AFolderOfSomethingElseIsRefused) {
