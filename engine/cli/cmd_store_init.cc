@@ -84,7 +84,7 @@ void ReportExisting(const store::StoreInitResult& r, const ServerIdentity& asked
                     const std::string& store, Output& out) {
   out.Print(asked.name + " already exists in " + store + "; nothing changed\n");
   const ServerIdentity& have = r.state.identity;
-  if (!EqualsIgnoreCase(have.fqdn, asked.fqdn) || have.roles != asked.roles ||
+  if (!EqualsIgnoreCase(have.fqdn, asked.fqdn) || !SameRoles(have.roles, asked.roles) ||
       have.version != asked.version) {
     out.Warning(r.server_dir.string() + " describes " + Describe(have) +
                 "; store init never changes an existing server");

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <utility>
 
@@ -25,23 +26,11 @@ std::mutex g_err_mutex;  // progress lines come from several apply threads
 // message which names where it happened prints as a compiler would print it.
 // Returns an empty location when the message does not start with one.
 std::pair<std::string_view, std::string_view> SplitLocation(std::string_view message) {
+  static const std::regex location(R"([^\n\t:][^\n\t]*:[0-9]+(:[0-9]+)?)");
   const size_t end = message.find(": ");
-  if (end == std::string_view::npos || end == 0) return {{}, message};
+  if (end == std::string_view::npos) return {{}, message};
   const std::string_view head = message.substr(0, end);
-  if (head.find_first_of("\n\t") != std::string_view::npos) return {{}, message};
-  // head is FILE:LINE or FILE:LINE:COL with LINE (and COL) all digits.
-  size_t digits_from = head.size();
-  int numbers = 0;
-  while (numbers < 2) {
-    const size_t colon = head.rfind(':', digits_from - 1);
-    if (colon == std::string_view::npos || colon + 1 == digits_from) break;
-    const std::string_view number = head.substr(colon + 1, digits_from - colon - 1);
-    if (number.find_first_not_of("0123456789") != std::string_view::npos) break;
-    digits_from = colon;
-    ++numbers;
-    if (digits_from == 0) break;
-  }
-  if (numbers == 0 || digits_from == 0) return {{}, message};
+  if (!std::regex_match(head.begin(), head.end(), location)) return {{}, message};
   return {head, message.substr(end + 2)};
 }
 

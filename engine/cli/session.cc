@@ -120,6 +120,12 @@ std::string RoleList(std::vector<Role> roles) {
 
 }  // namespace
 
+bool SameRoles(std::vector<Role> a, std::vector<Role> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
 Diagnostics IdentityMismatches(const Manifest& m, const ActualState& actual) {
   Diagnostics out;
   for (const ServerSpec& spec : m.servers) {
@@ -135,7 +141,7 @@ Diagnostics IdentityMismatches(const Manifest& m, const ActualState& actual) {
           m.WhereServer(spec.name, "fqdn"),
           what + "its FQDN is " + Quote(id.fqdn) + ", the manifest says " + Quote(spec.fqdn), hint);
     }
-    if (!id.roles.empty() && RoleList(id.roles) != RoleList(spec.roles)) {
+    if (!id.roles.empty() && !SameRoles(id.roles, spec.roles)) {
       out.Warning(m.WhereServer(spec.name, "roles"),
                   what + "its roles are " + RoleList(id.roles) + ", the manifest says " +
                       RoleList(spec.roles) + " (the roles decide which services can be enabled)",

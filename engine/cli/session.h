@@ -56,6 +56,9 @@ bool ClockIsFixed();
 // issuers. nullopt after reporting errors.
 std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out);
 
+// Whether two role lists name the same roles, in any order.
+bool SameRoles(std::vector<Role> a, std::vector<Role> b);
+
 // A warning at the manifest's line for each server whose store says it has
 // another FQDN or other roles than the manifest declares (fields the store
 // does not know are not compared). OpenSession reports them.
