@@ -12,8 +12,9 @@ namespace {
 
 // The command table: one row per subcommand, in help order.
 constexpr RegisterFn kCommands[] = {
-    RegisterValidate,  RegisterPlan,     RegisterApply,  RegisterDrift,   RegisterShow,
-    RegisterStoreInit, RegisterSnapshot, RegisterVerify, RegisterHistory, RegisterRestore,
+    RegisterValidate, RegisterPlan,      RegisterApply,    RegisterDrift,
+    RegisterShow,     RegisterStoreInit, RegisterSnapshot, RegisterVerify,
+    RegisterHistory,  RegisterRestore,   RegisterReport,
 };
 
 }  // namespace

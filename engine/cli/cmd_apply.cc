@@ -11,6 +11,7 @@
 #include "engine/cli/saved_plan.h"
 #include "engine/cli/session.h"
 #include "engine/cli/settle.h"
+#include "engine/cli/shard_flag.h"
 #include "engine/cli/verify_run.h"
 #include "engine/plan/plan_json.h"
 #include "engine/plan/render.h"
@@ -31,7 +32,28 @@ struct ApplyFlags {
   bool no_rollback = false;
   int parallelism = 0;
   std::string format = "text";
+  std::string shard;
 };
+
+// The shard apply runs as: a saved plan's own, which --shard (or the CI
+// engine's variables) may repeat but not contradict. nullopt after
+// reporting the error.
+std::optional<ShardSpec> ShardToApply(const ApplyFlags& flags, const std::optional<Plan>& saved,
+                                      Output& out) {
+  std::optional<ShardSpec> shard = ResolveShard(flags.shard, false, out);
+  if (!shard || !saved) return shard;
+  if (shard->active() && !(*shard == saved->shard)) {
+    out.Error(flags.plan_file + " was planned " +
+              (saved->shard.active()
+                   ? "as shard " + saved->shard.ToString() + ", not as shard " + shard->ToString() +
+                         "; apply it without --shard, or with --shard " + saved->shard.ToString()
+                   : "for every server, not as shard " + shard->ToString() +
+                         "; apply it without --shard, in a job that is not one of N parallel "
+                         "jobs (CI_NODE_TOTAL, JOB_COMPLETION_INDEX), or plan the shard"));
+    return std::nullopt;
+  }
+  return saved->shard;
+}
 
 // A saved plan applies only to the manifest and stores it was made from, and
 // only when its steps are exactly what the manifest plans for those stores:
@@ -266,6 +288,7 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, std::
 int RunApply(ApplyFlags flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out, ClockNote::kAnnounce);
   if (!clock) return kExitError;
+  std::optional<Plan> saved_plan;
   if (!flags.plan_file.empty()) {
     // A saved plan that cannot be read is the error to report, not the
     // manifest it would have named.
@@ -281,12 +304,15 @@ int RunApply(ApplyFlags flags, Output& out) {
     }
     out.Progress("Applying the saved plan " + flags.plan_file + " of " + flags.manifest +
                  ", made at " + FormatIso8601(saved->created_at));
+    saved_plan = std::move(saved).value();
   }
+  std::optional<ShardSpec> shard = ShardToApply(flags, saved_plan, out);
+  if (!shard) return kExitError;
   if (flags.manifest.empty()) flags.manifest = "xcert.yaml";
   // Locked before the stores are read: the plan applied is made, or the saved
   // one checked, from what no other writer changes until apply ends.
   std::optional<Session> session =
-      OpenSession({flags.manifest, flags.parallelism, /*lock=*/true}, *clock, out);
+      OpenSession({flags.manifest, flags.parallelism, /*lock=*/true, *shard}, *clock, out);
   if (!session) return kExitError;
   const fs::path journal_dir = fs::path(session->stores.state_dir) / "journal";
   if (std::optional<int> rc = FinishOpenRollback(flags, *session, journal_dir, *clock, out)) {
@@ -468,6 +494,7 @@ void RegisterApply(CLI::App& app, CommandAction* run) {
   cmd->add_option("--format", flags->format, "Summary on stdout")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  AddShardOption(cmd, &flags->shard);
   cmd->callback([run, flags] { *run = [flags](Output& out) { return RunApply(*flags, out); }; });
 }
 

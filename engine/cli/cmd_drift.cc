@@ -1,6 +1,7 @@
 // xcert drift: read-only check for pipelines; exit 0 in sync, 2 drift, 1 error.
 #include "engine/cli/command.h"
 #include "engine/cli/session.h"
+#include "engine/cli/shard_flag.h"
 #include "engine/cli/verify_run.h"
 #include "engine/plan/drift_report.h"
 
@@ -12,17 +13,23 @@ struct DriftFlags {
   std::string manifest = "xcert.yaml";
   std::string format = "text";
   bool probe = false;  // also served-vs-bound (ServedMismatch), as xcert verify probes
+  std::string shard;
 };
 
 int RunDrift(const DriftFlags& flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out, ClockNote::kAnnounce);
   if (!clock) return kExitError;
-  std::optional<Session> session = OpenSession({flags.manifest, 0}, *clock, out);
+  std::optional<ShardSpec> shard = ResolveShard(flags.shard, false, out);
+  if (!shard) return kExitError;
+  std::optional<Session> session =
+      OpenSession({flags.manifest, 0, /*lock=*/false, *shard}, *clock, out);
   if (!session) return kExitError;
   DiffResult diff = Diff(session->desired, session->actual, session->now);
   if (flags.probe) {
+    VerifyOptions options;
+    options.servers = {session->servers.begin(), session->servers.end()};
     Result<probe::VerifyReport> report =
-        VerifyEndpoints(session->manifest, session->actual, {}, session->now);
+        VerifyEndpoints(session->manifest, session->actual, options, session->now);
     if (!report.ok()) {
       out.Error(report.status().message());
       return kExitError;
@@ -32,14 +39,8 @@ int RunDrift(const DriftFlags& flags, Output& out) {
     }
   }
   for (const std::string& w : diff.warnings) out.Warning(w);
-  if (flags.format == "json")
-    out.Print(RenderDriftJson(diff, session->now));
-  else if (flags.format == "markdown")
-    out.Print(RenderDriftMarkdown(diff));
-  else if (flags.format == "junit")
-    out.Print(RenderDriftJunit(diff));
-  else
-    out.Print(RenderDriftText(diff, out.color()));
+  const DriftReport report = MakeDriftReport(diff, session->now, session->shard);
+  out.Print(RenderDriftReport(report, flags.format, out.color()));
   if (!diff.blocked.empty()) {
     for (const Blocked& b : diff.blocked) out.Error(b.reason);
     return kExitError;
@@ -60,6 +61,7 @@ void RegisterDrift(CLI::App& app, CommandAction* run) {
   cmd->add_flag("--probe", flags->probe,
                 "Also probe the servers: a service serving another certificate than the store "
                 "binds is drift (ServedMismatch)");
+  AddShardOption(cmd, &flags->shard);
   cmd->callback([run, flags] { *run = [flags](Output& out) { return RunDrift(*flags, out); }; });
 }
 

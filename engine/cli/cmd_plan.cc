@@ -2,6 +2,7 @@
 #include "engine/cli/command.h"
 #include "engine/cli/saved_plan.h"
 #include "engine/cli/session.h"
+#include "engine/cli/shard_flag.h"
 #include "engine/plan/plan_json.h"
 #include "engine/plan/render.h"
 #include "engine/util/file_util.h"
@@ -18,6 +19,7 @@ struct PlanFlags {
   bool detailed_exitcode = false;
   bool force = false;
   std::vector<std::string> servers;
+  std::string shard;
 };
 
 bool IsScriptFile(const std::string& path) { return path.size() > 4 && path.ends_with(".ps1"); }
@@ -149,7 +151,10 @@ int SaveAndPrint(const PlanFlags& flags, const Plan& plan, const Manifest& manif
 int RunPlan(const PlanFlags& flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out, ClockNote::kAnnounce);
   if (!clock) return kExitError;
-  std::optional<Session> session = OpenSession({flags.manifest, 0}, *clock, out);
+  std::optional<ShardSpec> shard = ResolveShard(flags.shard, !flags.servers.empty(), out);
+  if (!shard) return kExitError;
+  std::optional<Session> session =
+      OpenSession({flags.manifest, 0, /*lock=*/false, *shard}, *clock, out);
   if (!session) return kExitError;
   if (Status s = CheckServers(session->manifest, flags.servers); !s.ok()) {
     out.Error(s.message());
@@ -190,6 +195,7 @@ void RegisterPlan(CLI::App& app, CommandAction* run) {
   cmd->add_flag("--detailed-exitcode", flags->detailed_exitcode,
                 "Exit 2 when the plan has steps, 0 when it has none, 1 on errors");
   cmd->add_option("--server", flags->servers, "Only change this server (repeatable)");
+  AddShardOption(cmd, &flags->shard);
   cmd->callback([run, flags] { *run = [flags](Output& out) { return RunPlan(*flags, out); }; });
 }
 

@@ -3,6 +3,7 @@
 #include "engine/apply/observe.h"
 #include "engine/cli/command.h"
 #include "engine/cli/session.h"
+#include "engine/cli/shard_flag.h"
 #include "engine/cli/verify_render.h"
 #include "engine/cli/verify_run.h"
 #include "engine/manifest/load.h"
@@ -17,6 +18,7 @@ struct VerifyFlags {
   std::string format = "text";
   int timeout_seconds = 10;
   int parallel = 64;
+  std::string shard;
 };
 
 int RunVerify(const VerifyFlags& flags, Output& out) {
@@ -29,6 +31,8 @@ int RunVerify(const VerifyFlags& flags, Output& out) {
     out.Error(s.message());
     return kExitError;
   }
+  std::optional<ShardSpec> shard = ResolveShard(flags.shard, !flags.servers.empty(), out);
+  if (!shard) return kExitError;
   Result<StoreBackend> stores = OpenStores(manifest, *clock);
   if (!stores.ok()) {
     out.Error(stores.status().message());
@@ -36,6 +40,11 @@ int RunVerify(const VerifyFlags& flags, Output& out) {
   }
   VerifyOptions options;
   options.servers = {flags.servers.begin(), flags.servers.end()};
+  if (shard->active()) {
+    const std::vector<std::string> covered = ShardServers(manifest, *shard);
+    options.servers = {covered.begin(), covered.end()};
+    SayShard(*shard, covered.size(), manifest.servers.size(), out);
+  }
   options.timeout = std::chrono::seconds(flags.timeout_seconds);
   options.concurrency = static_cast<size_t>(flags.parallel);
   std::vector<std::string> names;
@@ -81,6 +90,7 @@ void RegisterVerify(CLI::App& app, CommandAction* run) {
   cmd->add_option("--parallel", flags->parallel, "Probes in flight at once")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
+  AddShardOption(cmd, &flags->shard);
   cmd->callback([run, flags] { *run = [flags](Output& out) { return RunVerify(*flags, out); }; });
 }
 

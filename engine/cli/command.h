@@ -26,5 +26,6 @@ void RegisterSnapshot(CLI::App& app, CommandAction* run);  // cmd_snapshot.cc
 void RegisterVerify(CLI::App& app, CommandAction* run);    // cmd_verify.cc
 void RegisterHistory(CLI::App& app, CommandAction* run);   // cmd_history.cc
 void RegisterRestore(CLI::App& app, CommandAction* run);   // cmd_restore.cc
+void RegisterReport(CLI::App& app, CommandAction* run);    // cmd_report.cc
 
 }  // namespace xcert::cli

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "engine/apply/observe.h"
+#include "engine/cli/shard_flag.h"
 #include "engine/manifest/load.h"
 #include "engine/util/secret.h"
 #include "engine/util/strings.h"
@@ -38,12 +39,6 @@ std::unique_ptr<Clock> MakeClock(Output& out, ClockNote note) {
 
 namespace {
 
-std::vector<std::string> ServerNames(const Manifest& m) {
-  std::vector<std::string> names;
-  for (const ServerSpec& s : m.servers) names.push_back(s.name);
-  return names;
-}
-
 // Takes the writer lock, then deletes what writers that died left: before
 // anything is read, so the leftovers go even when there is nothing to do.
 // This run's name for the runners it blocks: its time and pid, as its
@@ -63,7 +58,7 @@ bool LockAcrossMachines(Session& s, const Clock& clock, Output& out) {
   }
   if (!*locker) return true;
   lock::LockScope scope;
-  for (const ServerSpec& server : s.manifest.servers) scope.servers.push_back(server.name);
+  scope.servers = s.servers;
   Result<std::unique_ptr<lock::HeldLocks>> held = (*locker)->Lock(scope);
   if (!held.ok()) {
     out.Error(held.status().message());
@@ -93,15 +88,17 @@ bool LockForWriting(Session& s, const Clock& clock, Output& out) {
 // that creates them as the manifest describes them (a forgotten `store
 // init`), rather than as one blocked server after another in a plan. false
 // after saying so.
-bool ReportMissingServers(const Manifest& m, Output& out) {
-  const std::vector<const ServerSpec*> missing = ServersMissingFromLocalStore(m);
-  if (missing.empty()) return true;
+bool ReportMissingServers(const Manifest& m, const std::vector<std::string>& covered, Output& out) {
+  const std::set<std::string> wanted(covered.begin(), covered.end());
   std::vector<std::string> names;
-  for (const ServerSpec* s : missing) names.push_back(s->name);
+  for (const ServerSpec* s : ServersMissingFromLocalStore(m)) {
+    if (wanted.count(s->name)) names.push_back(s->name);
+  }
+  if (names.empty()) return true;
   const std::string root = m.Resolve(m.store.path);
   std::error_code ec;
   const bool no_store = !fs::exists(root, ec);
-  const bool one = missing.size() == 1;
+  const bool one = names.size() == 1;
   out.Error((no_store ? "there is no local store at " + root + " yet; create it and " +
                             (one ? "its server" : "its servers")
                       : "the local store " + root + " has no " + (one ? "server " : "servers ") +
@@ -164,7 +161,10 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
     return std::nullopt;
   }
   s.manifest_digest = *digest;
-  if (!ReportMissingServers(s.manifest, out)) return std::nullopt;
+  s.shard = options.shard;
+  s.servers = ShardServers(s.manifest, s.shard);
+  if (s.shard.active()) SayShard(s.shard, s.servers.size(), s.manifest.servers.size(), out);
+  if (!ReportMissingServers(s.manifest, s.servers, out)) return std::nullopt;
   Result<StoreBackend> stores = OpenStores(s.manifest, clock);
   if (!stores.ok()) {
     out.Error(stores.status().message());
@@ -172,7 +172,7 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
   }
   s.stores = std::move(*stores);
   if (options.lock && !LockForWriting(s, clock, out)) return std::nullopt;
-  s.actual = Observe(*s.stores.stores, ServerNames(s.manifest), options.parallelism);
+  s.actual = Observe(*s.stores.stores, s.servers, options.parallelism);
   out.Report(IdentityMismatches(s.manifest, s.actual));
   Diagnostics issuer_diagnostics;
   Result<IssuerBackend> issuers =
@@ -185,6 +185,7 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
   }
   s.issuers = std::move(*issuers);
   s.desired = Expand(s.manifest, s.issuers.facts);
+  if (s.shard.active()) RestrictToServers(&s.desired, {s.servers.begin(), s.servers.end()});
   return s;
 }
 
@@ -194,6 +195,7 @@ Result<Plan> MakePlan(const Session& session, const std::set<std::string>& serve
   DiffResult diff = Diff(session.desired, session.actual, session.now);
   XCERT_ASSIGN_OR_RETURN(
       Plan plan, BuildPlan(session.desired, session.actual, std::move(diff), options, session.now));
+  plan.shard = session.shard;
   plan.manifest_path = session.manifest.path;
   plan.manifest_digest = session.manifest_digest;
   return plan;

@@ -22,11 +22,15 @@ struct SessionOptions {
   // made (or a saved one checked) from what no other writer changes until
   // the session ends.
   bool lock = false;
+  // Only the servers of this shard are read, locked, planned and checked.
+  ShardSpec shard;
 };
 
 struct Session {
   Manifest manifest;
   std::string manifest_digest;
+  ShardSpec shard;
+  std::vector<std::string> servers;  // what the session covers: the shard's, or every server
   StoreBackend stores;
   IssuerBackend issuers;
   ActualState actual;
@@ -51,9 +55,10 @@ std::unique_ptr<Clock> MakeClock(Output& out, ClockNote note = ClockNote::kQuiet
 // Whether XCERT_NOW is set: the clock MakeClock returns is not the real time.
 bool ClockIsFixed();
 
-// Loads and validates the manifest (diagnostics to `out`), reads every store
-// the manifest names (after locking them, with options.lock), and checks the
-// issuers. nullopt after reporting errors.
+// Loads and validates the manifest (diagnostics to `out`), reads the store of
+// every server the manifest names (of options.shard's servers only, when it
+// is active; after locking them, with options.lock), and checks the issuers.
+// nullopt after reporting errors.
 std::optional<Session> OpenSession(const SessionOptions& options, const Clock& clock, Output& out);
 
 // Whether two role lists name the same roles, in any order.

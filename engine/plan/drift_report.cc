@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 
+#include "engine/plan/json_reader.h"
 #include "engine/plan/plan_json.h"
+#include "engine/util/quote.h"
 #include "engine/util/strings.h"
 #include "engine/util/xml.h"
 
@@ -122,16 +126,6 @@ size_t CountNotInSync(const std::vector<DriftItem>& items) {
   return n;
 }
 
-// Certificates the manifest does not describe that apply would remove
-// (prune: true). They are drift too: every report shows them.
-std::vector<const UnmanagedCertificate*> Removals(const DiffResult& diff) {
-  std::vector<const UnmanagedCertificate*> out;
-  for (const UnmanagedCertificate& u : diff.unmanaged) {
-    if (u.remove) out.push_back(&u);
-  }
-  return out;
-}
-
 constexpr const char* kPruneReason =
     "the manifest does not describe it; apply removes it (prune: true)";
 
@@ -200,10 +194,35 @@ std::vector<std::string> ExplanationLines(const DriftItem& i) {
   return out;
 }
 
+// "shards 3/4, 4/4 sent no report: their servers were not checked".
+std::string MissingLine(const std::vector<ShardSpec>& missing) {
+  std::vector<std::string> names;
+  for (const ShardSpec& m : missing) names.push_back(m.ToString());
+  return (missing.size() == 1 ? "shard " : "shards ") + Join(names, ", ") +
+         (missing.size() == 1 ? " sent no report: its" : " sent no report: their") +
+         " servers were not checked";
+}
+
 }  // namespace
 
-std::string RenderDriftText(const DiffResult& diff, bool color) {
-  const std::vector<DriftItem> items = DriftItems(diff);
+DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSpec& shard) {
+  DriftReport r;
+  r.checked_at = now;
+  r.in_sync = !diff.HasDrift();
+  r.shard = shard;
+  r.items = DriftItems(diff);
+  // Certificates the manifest does not describe that apply would remove:
+  // drift too, every report shows them.
+  for (const UnmanagedCertificate& u : diff.unmanaged) {
+    if (u.remove) r.removals.push_back({u.server, u.certificate.thumbprint, u.certificate.subject});
+  }
+  r.changes = diff.changes;
+  r.warnings = diff.warnings;
+  return r;
+}
+
+std::string RenderDriftText(const DriftReport& report, bool color) {
+  const std::vector<DriftItem>& items = report.items;
   auto paint = [color](const char* code, const std::string& s) {
     return color ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
   };
@@ -221,30 +240,42 @@ std::string RenderDriftText(const DiffResult& diff, bool color) {
     if (i.status == DriftStatus::kBlocked) continue;
     for (const ReasonDetail& r : i.reasons) out += "            " + ReasonLine(r) + "\n";
   }
-  const std::vector<const UnmanagedCertificate*> removals = Removals(diff);
-  for (const UnmanagedCertificate* u : removals) {
-    out += "  " + paint("31", "prune  ") + " " + u->server + "/certificate/" +
-           u->certificate.thumbprint + " would be removed\n";
+  for (const DriftRemoval& u : report.removals) {
+    out += "  " + paint("31", "prune  ") + " " + u.server + "/certificate/" + u.thumbprint +
+           " would be removed\n";
+  }
+  if (!report.missing.empty()) {
+    out += "  " + paint("31", "missing") + " " + MissingLine(report.missing) + "\n";
   }
   const size_t bad = CountNotInSync(items);
   out += "\n";
-  if (bad == 0 && !diff.HasDrift()) {
+  if (bad == 0 && report.in_sync) {
     out += InSyncLine(items.size());
-  } else if (PlanWouldChange(items, removals.size())) {
-    out +=
-        "Drift: " + DriftHeadline(items, removals.size()) + "; run xcert plan to see the steps.\n";
+  } else if (PlanWouldChange(items, report.removals.size())) {
+    out += "Drift: " + DriftHeadline(items, report.removals.size()) +
+           "; run xcert plan to see the steps.\n";
   } else {
-    out += DriftHeadline(items, removals.size()) + ".\n";
+    out += DriftHeadline(items, report.removals.size()) + ".\n";
   }
   return out;
 }
 
-std::string RenderDriftJson(const DiffResult& diff, TimePoint now) {
-  const std::vector<DriftItem> items = DriftItems(diff);
-  nlohmann::ordered_json j{{"checked_at", FormatIso8601(now)},
-                           {"in_sync", !diff.HasDrift()},
+std::string RenderDriftJson(const DriftReport& report) {
+  const std::vector<DriftItem>& items = report.items;
+  nlohmann::ordered_json j{{"checked_at", FormatIso8601(report.checked_at)},
+                           {"in_sync", report.in_sync},
                            {"total", items.size()},
                            {"differing", CountNotInSync(items)}};
+  if (report.shard.active()) j["shard"] = report.shard.ToString();
+  auto names = [](const std::vector<ShardSpec>& shards) {
+    std::vector<std::string> out;
+    for (const ShardSpec& s : shards) out.push_back(s.ToString());
+    return out;
+  };
+  if (!report.merged.empty()) {
+    j["merged_shards"] = names(report.merged);
+    j["missing_shards"] = names(report.missing);
+  }
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const DriftItem& i : items) {
     list.push_back({{"server", i.server},
@@ -256,28 +287,26 @@ std::string RenderDriftJson(const DiffResult& diff, TimePoint now) {
   }
   j["items"] = std::move(list);
   nlohmann::ordered_json changes = nlohmann::ordered_json::array();
-  for (const Change& c : diff.changes) changes.push_back(ChangeToJson(c));
+  for (const Change& c : report.changes) changes.push_back(ChangeToJson(c));
   j["changes"] = std::move(changes);
   nlohmann::ordered_json removed = nlohmann::ordered_json::array();
-  for (const UnmanagedCertificate* u : Removals(diff)) {
-    removed.push_back({{"server", u->server},
-                       {"thumbprint", u->certificate.thumbprint},
-                       {"subject", u->certificate.subject}});
+  for (const DriftRemoval& u : report.removals) {
+    removed.push_back({{"server", u.server}, {"thumbprint", u.thumbprint}, {"subject", u.subject}});
   }
   j["removals"] = std::move(removed);
-  j["warnings"] = diff.warnings;
+  j["warnings"] = report.warnings;
   return j.dump(2) + "\n";
 }
 
-std::string RenderDriftMarkdown(const DiffResult& diff) {
-  const std::vector<DriftItem> items = DriftItems(diff);
-  const std::vector<const UnmanagedCertificate*> removals = Removals(diff);
+std::string RenderDriftMarkdown(const DriftReport& report) {
+  const std::vector<DriftItem>& items = report.items;
   const size_t bad = CountNotInSync(items);
   std::string out = "### xcert drift\n\n";
-  out += bad == 0 && !diff.HasDrift() ? "✅ " + InSyncLine(items.size())
-                                      : "❌ " + DriftHeadline(items, removals.size()) + ".\n";
-  for (const std::string& w : diff.warnings) out += "\n> [!WARNING]\n> " + w + "\n";
-  if (bad == 0 && removals.empty()) return out;
+  out += bad == 0 && report.in_sync ? "✅ " + InSyncLine(items.size())
+                                    : "❌ " + DriftHeadline(items, report.removals.size()) + ".\n";
+  if (!report.missing.empty()) out += "\n> [!CAUTION]\n> " + MissingLine(report.missing) + ".\n";
+  for (const std::string& w : report.warnings) out += "\n> [!WARNING]\n> " + w + "\n";
+  if (bad == 0 && report.removals.empty()) return out;
   // Table cells cannot hold '|'.
   auto cell = [](std::string s) {
     for (char& c : s) {
@@ -294,32 +323,32 @@ std::string RenderDriftMarkdown(const DiffResult& diff) {
     out += "| " + cell(i.server) + " | " + cell(i.certificate) + " | " +
            std::string(DriftStatusName(i.status)) + " | " + cell(reasons) + " |\n";
   }
-  for (const UnmanagedCertificate* u : removals) {
-    out += "| " + cell(u->server) + " | `" + u->certificate.thumbprint + "` " +
-           cell(u->certificate.subject) + " | prune | " + kPruneReason + " |\n";
+  for (const DriftRemoval& u : report.removals) {
+    out += "| " + cell(u.server) + " | `" + u.thumbprint + "` " + cell(u.subject) + " | prune | " +
+           kPruneReason + " |\n";
   }
   return out;
 }
 
-std::string RenderDriftJunit(const DiffResult& diff) {
-  const std::vector<DriftItem> items = DriftItems(diff);
-  const std::vector<const UnmanagedCertificate*> removals = Removals(diff);
+std::string RenderDriftJunit(const DriftReport& report) {
+  const std::vector<DriftItem>& items = report.items;
   std::map<std::string, std::vector<const DriftItem*>> by_server;
-  std::map<std::string, std::vector<const UnmanagedCertificate*>> removals_by_server;
+  std::map<std::string, std::vector<const DriftRemoval*>> removals_by_server;
   std::vector<std::string> order;
   for (const DriftItem& i : items) {
     if (!by_server.count(i.server)) order.push_back(i.server);
     by_server[i.server].push_back(&i);
   }
-  for (const UnmanagedCertificate* u : removals) {
-    if (!by_server.count(u->server) && !removals_by_server.count(u->server))
-      order.push_back(u->server);
-    removals_by_server[u->server].push_back(u);
+  for (const DriftRemoval& u : report.removals) {
+    if (!by_server.count(u.server) && !removals_by_server.count(u.server))
+      order.push_back(u.server);
+    removals_by_server[u.server].push_back(&u);
   }
+  const size_t missing = report.missing.size();
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites name=\"xcert drift\" tests=\"" +
-         std::to_string(items.size() + removals.size()) + "\" failures=\"" +
-         std::to_string(CountNotInSync(items) + removals.size()) + "\">\n";
+         std::to_string(items.size() + report.removals.size() + missing) + "\" failures=\"" +
+         std::to_string(CountNotInSync(items) + report.removals.size() + missing) + "\">\n";
   for (const std::string& server : order) {
     const auto& list = by_server[server];
     const auto& removed = removals_by_server[server];
@@ -343,16 +372,171 @@ std::string RenderDriftJunit(const DiffResult& diff) {
              "\" message=\"" + XmlEscape(Headline(*i)) + "\">" + XmlEscape(body) +
              "</failure>\n    </testcase>\n";
     }
-    for (const UnmanagedCertificate* u : removed) {
+    for (const DriftRemoval* u : removed) {
       out += "    <testcase classname=\"" + XmlEscape(server) + "\" name=\"unmanaged/" +
-             XmlEscape(u->certificate.thumbprint) +
-             "\">\n      <failure type=\"prune\" message=\"" + XmlEscape(kPruneReason) + "\">" +
-             XmlEscape(u->certificate.subject) + "</failure>\n    </testcase>\n";
+             XmlEscape(u->thumbprint) + "\">\n      <failure type=\"prune\" message=\"" +
+             XmlEscape(kPruneReason) + "\">" + XmlEscape(u->subject) +
+             "</failure>\n    </testcase>\n";
+    }
+    out += "  </testsuite>\n";
+  }
+  if (missing > 0) {
+    out += "  <testsuite name=\"shards\" tests=\"" + std::to_string(missing) + "\" failures=\"" +
+           std::to_string(missing) + "\">\n";
+    for (const ShardSpec& m : report.missing) {
+      out += "    <testcase classname=\"shards\" name=\"shard/" + m.ToString() +
+             "\">\n      <failure type=\"missing\" message=\"" + XmlEscape(MissingLine({m})) +
+             "\"/>\n    </testcase>\n";
     }
     out += "  </testsuite>\n";
   }
   out += "</testsuites>\n";
   return out;
+}
+
+std::string RenderDriftReport(const DriftReport& report, const std::string& format, bool color) {
+  if (format == "json") return RenderDriftJson(report);
+  if (format == "markdown") return RenderDriftMarkdown(report);
+  if (format == "junit") return RenderDriftJunit(report);
+  return RenderDriftText(report, color);
+}
+
+std::string RenderDriftText(const DiffResult& diff, bool color) {
+  return RenderDriftText(MakeDriftReport(diff, {}), color);
+}
+std::string RenderDriftJson(const DiffResult& diff, TimePoint now) {
+  return RenderDriftJson(MakeDriftReport(diff, now));
+}
+std::string RenderDriftMarkdown(const DiffResult& diff) {
+  return RenderDriftMarkdown(MakeDriftReport(diff, {}));
+}
+std::string RenderDriftJunit(const DiffResult& diff) {
+  return RenderDriftJunit(MakeDriftReport(diff, {}));
+}
+
+namespace {
+
+std::optional<DriftStatus> ParseDriftStatus(const std::string& name) {
+  for (DriftStatus s :
+       {DriftStatus::kInSync, DriftStatus::kDrift, DriftStatus::kPending, DriftStatus::kBlocked}) {
+    if (DriftStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::vector<ShardSpec> ShardsFromJson(JsonReader& r, const nlohmann::json& j, const char* field) {
+  std::vector<ShardSpec> out;
+  for (const std::string& text : r.Get<std::vector<std::string>>(j, field)) {
+    Result<ShardSpec> s = ParseShard(text);
+    if (!s.ok()) r.Fail(std::string("field '") + field + "' holds '" + text + "', not K/N");
+    if (s.ok()) out.push_back(*s);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<DriftReport> DriftReportFromJson(std::string_view text, const std::string& path) {
+  const std::string not_one = path + ": not a drift report of xcert drift --format json: ";
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return InvalidArgument(not_one + MessageValue(e.what()));
+  }
+  if (!j.is_object() || !j.contains("items") || !j.contains("in_sync")) {
+    return InvalidArgument(not_one + "it has no 'items' and 'in_sync'");
+  }
+  JsonReader r(not_one);
+  DriftReport report;
+  Result<TimePoint> checked = ParseIso8601(r.Get<std::string>(j, "checked_at"));
+  if (!checked.ok()) r.Fail("'checked_at' is not a UTC time");
+  report.checked_at = checked.ok() ? *checked : TimePoint{};
+  report.in_sync = r.Get<bool>(j, "in_sync");
+  if (const std::string shard = r.Get<std::string>(j, "shard"); !shard.empty()) {
+    Result<ShardSpec> s = ParseShard(shard);
+    if (!s.ok()) r.Fail("'shard' is '" + shard + "', not K/N");
+    if (s.ok()) report.shard = *s;
+  }
+  report.merged = ShardsFromJson(r, j, "merged_shards");
+  report.missing = ShardsFromJson(r, j, "missing_shards");
+  for (const nlohmann::json& item : r.Array(j, "items")) {
+    DriftItem i;
+    i.server = r.Get<std::string>(item, "server");
+    i.certificate = r.Get<std::string>(item, "certificate");
+    const std::string status = r.Get<std::string>(item, "status");
+    const std::optional<DriftStatus> parsed = ParseDriftStatus(status);
+    if (!parsed) r.Fail("an item's status is '" + status + "'");
+    i.status = parsed.value_or(DriftStatus::kBlocked);
+    i.reasons = ReasonsFromJson(r, r.Array(item, "reasons"));
+    i.detail = r.Get<std::string>(item, "detail");
+    if (item.contains("location")) i.where = LocationFromJson(r, item["location"]);
+    report.items.push_back(std::move(i));
+  }
+  for (const nlohmann::json& c : r.Array(j, "changes")) {
+    report.changes.push_back(ChangeFromJson(r, c));
+  }
+  for (const nlohmann::json& u : r.Array(j, "removals")) {
+    report.removals.push_back({r.Get<std::string>(u, "server"), r.Get<std::string>(u, "thumbprint"),
+                               r.Get<std::string>(u, "subject")});
+  }
+  report.warnings = r.Get<std::vector<std::string>>(j, "warnings");
+  if (!r.error().empty()) return InvalidArgument(r.error());
+  return report;
+}
+
+Result<DriftReport> MergeDriftReports(std::vector<DriftReport> parts,
+                                      const std::vector<std::string>& names) {
+  if (parts.empty()) return InvalidArgument("no drift reports to merge");
+  // Each part as the shards it holds (a merge holds several).
+  std::map<int, std::string> seen;  // shard index -> the file that holds it
+  int total = 0;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    std::vector<ShardSpec> held = parts[p].merged;
+    if (parts[p].shard.active()) held.push_back(parts[p].shard);
+    if (held.empty()) {
+      if (parts.size() == 1) return std::move(parts.front());
+      return InvalidArgument(names[p] +
+                             ": that report covers every server, not one shard; merge only the "
+                             "reports of xcert drift --shard K/N (or of parallel CI jobs)");
+    }
+    for (const ShardSpec& s : held) {
+      if (total != 0 && s.total != total) {
+        return InvalidArgument(names[p] + ": shard " + s.ToString() + " is one of " +
+                               std::to_string(s.total) + " shards, the other reports are of " +
+                               std::to_string(total) + "; merge the reports of one sharded run");
+      }
+      total = s.total;
+      auto [it, added] = seen.emplace(s.index, names[p]);
+      if (!added) {
+        return InvalidArgument(names[p] + ": shard " + s.ToString() + " is already in " +
+                               it->second + "; give each shard's report once");
+      }
+    }
+  }
+  DriftReport merged;
+  merged.checked_at = parts.front().checked_at;
+  for (DriftReport& part : parts) {
+    merged.checked_at = std::min(merged.checked_at, part.checked_at);
+    merged.in_sync = merged.in_sync && part.in_sync;
+    auto move_all = [](auto& to, auto& from) {
+      to.insert(to.end(), std::make_move_iterator(from.begin()),
+                std::make_move_iterator(from.end()));
+    };
+    move_all(merged.items, part.items);
+    move_all(merged.removals, part.removals);
+    move_all(merged.changes, part.changes);
+    move_all(merged.warnings, part.warnings);
+  }
+  // The shards' items in the manifest's order of certificates, then by server.
+  std::stable_sort(merged.items.begin(), merged.items.end(),
+                   [](const DriftItem& a, const DriftItem& b) {
+                     return std::tie(a.where.line, a.server) < std::tie(b.where.line, b.server);
+                   });
+  for (int k = 1; k <= total; ++k) {
+    (seen.count(k) ? merged.merged : merged.missing).push_back(ShardSpec{k, total});
+  }
+  return merged;
 }
 
 }  // namespace xcert

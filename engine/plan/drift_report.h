@@ -1,13 +1,15 @@
 // `xcert drift` reports: for every certificate the manifest asks for on every
 // server, whether the store matches (in sync), differs (with reasons), waits
 // for a CA (pending) or could not be checked (blocked). Pure functions of the
-// diff.
+// diff, and of the shards' reports read back.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "engine/plan/diff.h"
+#include "engine/plan/shard.h"
+#include "engine/util/status.h"
 
 namespace xcert {
 
@@ -26,11 +28,58 @@ struct DriftItem {
 // One item per CheckedItem, in manifest order. Linear in the size of the diff.
 std::vector<DriftItem> DriftItems(const DiffResult& diff);
 
+// A certificate the manifest does not describe that apply would remove
+// (prune: true).
+struct DriftRemoval {
+  std::string server;
+  std::string thumbprint;
+  std::string subject;
+};
+
+// What every drift format shows: made from a diff (MakeDriftReport) or read
+// back from `drift --format json` (DriftReportFromJson) and merged with the
+// other shards' reports (MergeDriftReports, `xcert report merge`).
+struct DriftReport {
+  TimePoint checked_at{};
+  bool in_sync = true;
+  ShardSpec shard;  // the one shard it covers; inactive for every server, or a merge
+  // A merge: the shards it holds, and the shards of the same N it lacks.
+  std::vector<ShardSpec> merged;
+  std::vector<ShardSpec> missing;
+  std::vector<DriftItem> items;
+  std::vector<DriftRemoval> removals;
+  std::vector<Change> changes;
+  std::vector<std::string> warnings;
+};
+
+DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSpec& shard = {});
+
+std::string RenderDriftText(const DriftReport& report, bool color);
+std::string RenderDriftJson(const DriftReport& report);
+std::string RenderDriftMarkdown(const DriftReport& report);
+// JUnit XML: one test suite per server, one test case per certificate;
+// drift, pending and blocked items are failures, so CI dashboards show them.
+// A merge's missing shards are failures too.
+std::string RenderDriftJunit(const DriftReport& report);
+
+// `format`: "json", "markdown", "junit", else text.
+std::string RenderDriftReport(const DriftReport& report, const std::string& format, bool color);
+
+// The same, straight from a diff of every server.
 std::string RenderDriftText(const DiffResult& diff, bool color);
 std::string RenderDriftJson(const DiffResult& diff, TimePoint now);
 std::string RenderDriftMarkdown(const DiffResult& diff);
-// JUnit XML: one test suite per server, one test case per certificate;
-// drift, pending and blocked items are failures, so CI dashboards show them.
 std::string RenderDriftJunit(const DiffResult& diff);
+
+// Reads what RenderDriftJson wrote; the error names `path` and the field.
+Result<DriftReport> DriftReportFromJson(std::string_view text, const std::string& path);
+
+// One report of the shards' reports (`names[i]` names `parts[i]` in errors):
+// all must be shards of the same N (or one report of every server), no shard
+// twice. Items keep the manifest's order of certificates (then of server
+// names); `missing` lists the shards not given. The merge checked at the
+// earliest time any part did.
+Result<DriftReport> MergeDriftReports(std::vector<DriftReport> parts,
+                                      const std::vector<std::string>& names);
 
 }  // namespace xcert

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/plan/diff.h"
+#include "engine/plan/shard.h"
 #include "engine/util/status.h"
 
 namespace xcert {
@@ -93,6 +94,7 @@ struct Plan {
   std::string manifest_path;
   std::string manifest_digest;    // SHA-256 of the manifest bytes, set by the caller
   std::set<std::string> servers;  // PlanOptions::servers it was made with (empty: all)
+  ShardSpec shard;                // the shard it covers (inactive: every server)
   TimePoint created_at{};
 
   bool empty() const { return steps.empty(); }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "engine/plan/json_reader.h"
 #include "engine/plan/json_writer.h"
 #include "engine/util/quote.h"
 #include "engine/util/strings.h"
@@ -133,6 +134,7 @@ json PlanToJson(const Plan& p) {
          {"created_at", FormatIso8601(p.created_at)},
          {"manifest", {{"path", p.manifest_path}, {"sha256", p.manifest_digest}}}};
   if (!p.servers.empty()) j["servers"] = p.servers;
+  if (p.shard.active()) j["shard"] = p.shard.ToString();
   j["summary"] = Summary(p);
   json changes = json::array();
   for (const Change& c : p.diff.changes) changes.push_back(ChangeToJson(c));
@@ -298,6 +300,7 @@ std::string WritePlan(const Plan& p) {
     w.Key("servers");
     w.Strings(std::vector<std::string>(p.servers.begin(), p.servers.end()));
   }
+  if (p.shard.active()) w.Field("shard", p.shard.ToString());
   w.Key("summary");
   w.BeginObject();
   w.Field("create", p.diff.CountOf(ChangeAction::kCreate));
@@ -374,36 +377,11 @@ std::string PlanToJsonText(const Plan& plan) {
   return out;
 }
 
-namespace {
-
-// Reads fields with a path-aware error instead of nlohmann's exceptions.
-class Reader {
- public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
-
-  template <typename T>
-  T Get(const nlohmann::json& obj, const char* field, const T& fallback = T()) {
-    if (!obj.is_object() || !obj.contains(field)) return fallback;
-    try {
-      return obj.at(field).get<T>();
-    } catch (const nlohmann::json::exception&) {
-      Fail(std::string("field '") + field + "' has the wrong type");
-      return fallback;
-    }
-  }
-  void Fail(const std::string& what) {
-    if (error_.empty()) error_ = path_ + ": not a valid xcert plan: " + what;
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string path_;
-  std::string error_;
-};
-
-Location LocationFromJson(Reader& r, const nlohmann::json& j) {
+Location LocationFromJson(JsonReader& r, const nlohmann::json& j) {
   return Location{r.Get<std::string>(j, "file"), r.Get<int>(j, "line"), r.Get<int>(j, "column")};
 }
+
+namespace {
 
 ServiceSet ServicesFromText(const std::string& text) {
   ServiceSet out;
@@ -413,7 +391,7 @@ ServiceSet ServicesFromText(const std::string& text) {
   return out;
 }
 
-Step StepFromJson(Reader& r, const nlohmann::json& j) {
+Step StepFromJson(JsonReader& r, const nlohmann::json& j) {
   Step s;
   s.id = r.Get<int>(j, "id");
   auto kind = ParseStepKind(r.Get<std::string>(j, "kind"));
@@ -457,7 +435,27 @@ Step StepFromJson(Reader& r, const nlohmann::json& j) {
   return s;
 }
 
-Change ChangeFromJson(Reader& r, const nlohmann::json& j) {
+}  // namespace
+
+std::vector<ReasonDetail> ReasonsFromJson(JsonReader& r, const nlohmann::json& list) {
+  std::vector<ReasonDetail> out;
+  for (const auto& rj : list) {
+    ReasonDetail d{Reason::kMissing, r.Get<std::string>(rj, "detail"), {}};
+    const std::string name = r.Get<std::string>(rj, "reason");
+    bool known = false;
+    for (int k = 0; k <= int(Reason::kServedMismatch); ++k) {
+      if (ReasonName(Reason(k)) != name) continue;
+      d.reason = Reason(k);
+      known = true;
+    }
+    if (!known) r.Fail("unknown reason '" + name + "'");
+    if (rj.contains("location")) d.where = LocationFromJson(r, rj["location"]);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Change ChangeFromJson(JsonReader& r, const nlohmann::json& j) {
   Change c;
   c.address = r.Get<std::string>(j, "address");
   c.server = r.Get<std::string>(j, "server");
@@ -469,22 +467,18 @@ Change ChangeFromJson(Reader& r, const nlohmann::json& j) {
   }
   c.current = r.Get<std::string>(j, "current");
   c.target = r.Get<std::string>(j, "target");
-  c.services = ServicesFromText(r.Get<std::string>(j, "services"));
-  if (j.contains("reasons") && j["reasons"].is_array()) {
-    for (const auto& rj : j["reasons"]) {
-      ReasonDetail d{Reason::kMissing, r.Get<std::string>(rj, "detail"), {}};
-      const std::string name = r.Get<std::string>(rj, "reason");
-      for (int k = 0; k <= int(Reason::kServedMismatch); ++k) {
-        if (ReasonName(Reason(k)) == name) d.reason = Reason(k);
-      }
-      if (rj.contains("location")) d.where = LocationFromJson(r, rj["location"]);
-      c.reasons.push_back(std::move(d));
-    }
+  const std::string provision = r.Get<std::string>(j, "provision", "none");
+  for (Provision p : {Provision::kNone, Provision::kCreate, Provision::kCreateRequest,
+                      Provision::kImportIssued, Provision::kImportFile, Provision::kCompleteRequest,
+                      Provision::kImportFromServer}) {
+    if (ProvisionName(p) == provision) c.provision = p;
   }
+  c.source_server = r.Get<std::string>(j, "source_server");
+  c.source_path = r.Get<std::string>(j, "source_path");
+  c.services = ServicesFromText(r.Get<std::string>(j, "services"));
+  c.reasons = ReasonsFromJson(r, r.Array(j, "reasons"));
   return c;
 }
-
-}  // namespace
 
 Result<Plan> PlanFromJsonText(std::string_view text, const std::string& path) {
   nlohmann::json j;
@@ -494,7 +488,7 @@ Result<Plan> PlanFromJsonText(std::string_view text, const std::string& path) {
     return InvalidArgument(MessageValue(path) + ": not a valid xcert plan: " +
                            MessageValue(e.what()) + "; make a new one with xcert plan -o");
   }
-  Reader r(path);
+  JsonReader r(path + ": not a valid xcert plan: ");
   const int version = r.Get<int>(j, "format_version");
   if (version > kPlanFormatVersion) {
     return InvalidArgument(path + ": plan format " + std::to_string(version) +
@@ -512,12 +506,15 @@ Result<Plan> PlanFromJsonText(std::string_view text, const std::string& path) {
   for (std::string& server : r.Get<std::vector<std::string>>(j, "servers")) {
     p.servers.insert(std::move(server));
   }
-  if (j.contains("steps") && j["steps"].is_array()) {
-    for (const auto& s : j["steps"]) p.steps.push_back(StepFromJson(r, s));
+  if (const std::string shard = r.Get<std::string>(j, "shard"); !shard.empty()) {
+    Result<ShardSpec> spec = ParseShard(shard);
+    if (spec.ok())
+      p.shard = *spec;
+    else
+      r.Fail("field 'shard' is not K/N");
   }
-  if (j.contains("changes") && j["changes"].is_array()) {
-    for (const auto& c : j["changes"]) p.diff.changes.push_back(ChangeFromJson(r, c));
-  }
+  for (const auto& s : r.Array(j, "steps")) p.steps.push_back(StepFromJson(r, s));
+  for (const auto& c : r.Array(j, "changes")) p.diff.changes.push_back(ChangeFromJson(r, c));
   p.warnings = r.Get<std::vector<std::string>>(j, "warnings");
   if (j.contains("observed") && j["observed"].is_object()) {
     for (const auto& [server, o] : j["observed"].items()) {

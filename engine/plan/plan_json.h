@@ -27,4 +27,11 @@ nlohmann::ordered_json LocationToJson(const Location& l);
 nlohmann::ordered_json ReasonsToJson(const std::vector<ReasonDetail>& reasons);
 nlohmann::ordered_json ChangeToJson(const Change& c);
 
+// Their readers, for documents read back (saved plans, drift reports to
+// merge); a field of the wrong type is reported through `r`.
+class JsonReader;
+Location LocationFromJson(JsonReader& r, const nlohmann::json& j);
+std::vector<ReasonDetail> ReasonsFromJson(JsonReader& r, const nlohmann::json& list);
+Change ChangeFromJson(JsonReader& r, const nlohmann::json& j);
+
 }  // namespace xcert

@@ -11,12 +11,15 @@
 // the documentation leads to a file of the repository (and a heading, for
 // a link with an #anchor).
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
+#include "engine/util/strings.h"
 #include "tests/support/test_util.h"
 
 namespace xcert::testing {
@@ -142,6 +145,30 @@ bool IsUsageError(const RunResult& r) {
          r.err.find("is not an xcert command") != std::string::npos;
 }
 
+// Runs one documented command line in `dir` (after creating the files it
+// names): never a usage mistake, a crash or an internal error.
+void ExpectRunsAsWritten(const CommandLine& line, TempDir& dir,
+                         const std::map<std::string, std::string>& base_env) {
+  SCOPED_TRACE(line.file + ": " + line.text);
+  // The files the line names exist, so that only the command line is judged.
+  Invocation inv = Parse(line.text);
+  ASSERT_FALSE(inv.args.empty());
+  for (const std::string& a : inv.args) {
+    if (std::regex_match(a, std::regex(R"([\w./-]+\.(xml|json|pem|pfx))")) &&
+        !fs::exists(dir.path() / a)) {
+      dir.Write(a, "");  // a recorded or saved file the line names
+    }
+  }
+  std::map<std::string, std::string> env = base_env;
+  env.insert(inv.env.begin(), inv.env.end());
+  std::vector<std::string> argv = {XcertBinary().string()};
+  argv.insert(argv.end(), inv.args.begin(), inv.args.end());
+  const RunResult r = testing::Run(argv, dir.path(), env);
+  EXPECT_FALSE(IsUsageError(r)) << r.err;
+  EXPECT_THAT(r.exit_code, ::testing::AnyOf(0, 1, 2)) << "crashed or killed:\n" << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("internal error"))) << r.err;
+}
+
 TEST(Docs, EveryCommandLineRunsAgainstTheBundledExample) {
   std::vector<CommandLine> lines;
   for (const fs::path& f : DocumentationFiles()) {
@@ -157,29 +184,49 @@ TEST(Docs, EveryCommandLineRunsAgainstTheBundledExample) {
       {"XCERT_BACKUP_PASSWORD", "docs-test-password"}, {"NO_COLOR", "1"}};
   const RunResult init = RunXcert({"store", "init", "-f", "xcert.yaml"}, dir.path(), base_env);
   ASSERT_EQ(init.exit_code, 0) << init.err;
-  for (const CommandLine& line : lines) {
-    SCOPED_TRACE(line.file + ": " + line.text);
-    // The files the line names exist, so that only the command line is judged.
-    Invocation inv = Parse(line.text);
-    ASSERT_FALSE(inv.args.empty());
-    for (const std::string& a : inv.args) {
-      if (std::regex_match(a, std::regex(R"([\w./-]+\.(xml|json|pem|pfx))")) &&
-          !fs::exists(dir.path() / a)) {
-        dir.Write(a, "");  // a recorded or saved file the line names
+  for (const CommandLine& line : lines) ExpectRunsAsWritten(line, dir, base_env);
+}
+
+// Every xcert command of a CI example (examples/ci/*.yml): the lines of the
+// YAML's strings from "xcert " on, with the CI engine's expressions for the
+// shard replaced by a number.
+std::vector<CommandLine> CiCommandLines(const fs::path& file) {
+  std::vector<CommandLine> out;
+  std::function<void(const YAML::Node&)> walk = [&](const YAML::Node& n) {
+    if (n.IsScalar()) {
+      for (std::string line : Split(n.as<std::string>(), '\n')) {
+        const size_t at = line.find("xcert ");
+        if (at == std::string::npos || (at > 0 && line[at - 1] != ' ')) continue;
+        line = std::regex_replace(line.substr(at), std::regex(R"(\$\{\{[^}]*\}\}|\$CI_NODE_INDEX)"),
+                                  "1");
+        out.push_back({Relative(file) + ": " + line.substr(0, 30), line});
       }
     }
-    std::map<std::string, std::string> env = base_env;
-    env.insert(inv.env.begin(), inv.env.end());
-    const RunResult r = testing::Run(
-        [&] {
-          std::vector<std::string> argv = {XcertBinary().string()};
-          argv.insert(argv.end(), inv.args.begin(), inv.args.end());
-          return argv;
-        }(),
-        dir.path(), env);
-    EXPECT_FALSE(IsUsageError(r)) << r.err;
-    EXPECT_THAT(r.exit_code, ::testing::AnyOf(0, 1, 2)) << "crashed or killed:\n" << r.err;
-    EXPECT_THAT(r.err, Not(HasSubstr("internal error"))) << r.err;
+    for (auto it = n.begin(); n.IsMap() && it != n.end(); ++it) walk(it->second);
+    for (size_t i = 0; n.IsSequence() && i < n.size(); ++i) walk(n[i]);
+  };
+  walk(YAML::LoadFile(file.string()));
+  return out;
+}
+
+TEST(Docs, CiExamplesParseAndTheirCommandsRun) {
+  TempDir dir;
+  fs::copy_file(SourceDir() / "examples/pocket-consultant/xcert.yaml", dir.path() / "xcert.yaml");
+  const std::map<std::string, std::string> base_env = {
+      {"XCERT_BACKUP_PASSWORD", "docs-test-password"}, {"NO_COLOR", "1"}};
+  ASSERT_EQ(RunXcert({"store", "init", "-f", "xcert.yaml"}, dir.path(), base_env).exit_code, 0);
+  for (const char* name : {"gitlab-ci.yml", "github-workflow.yml"}) {
+    SCOPED_TRACE(name);
+    const fs::path file = SourceDir() / "examples/ci" / name;
+    std::vector<CommandLine> lines;
+    ASSERT_NO_THROW(lines = CiCommandLines(file)) << "not valid YAML";
+    std::set<std::string> commands;
+    for (const CommandLine& line : lines) {
+      ExpectRunsAsWritten(line, dir, base_env);
+      commands.insert(Parse(line.text).args.front());
+    }
+    // Plan on merge requests, apply on merge, drift on a schedule, one report.
+    EXPECT_EQ(commands, (std::set<std::string>{"validate", "plan", "apply", "drift", "report"}));
   }
 }
 

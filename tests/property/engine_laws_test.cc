@@ -12,7 +12,9 @@
 //   5. plans are deterministic;
 //   6. no certificate is removed unless, at that moment, a backup file that
 //      decrypts to it (with its private key, when exportable) exists, even
-//      when backups are truncated, replaced or deleted between steps.
+//      when backups are truncated, replaced or deleted between steps;
+//   7. the plans of N shards, each made from its own servers' stores only,
+//      hold together exactly the steps of the unsharded plan, none twice.
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -27,6 +29,7 @@
 #include "engine/apply/observe.h"
 #include "engine/manifest/load.h"
 #include "engine/plan/plan_json.h"
+#include "engine/plan/shard.h"
 #include "engine/util/strings.h"
 #include "resources/issuers/open_issuers.h"
 #include "resources/store/backup_dir.h"
@@ -594,6 +597,55 @@ RC_GTEST_PROP(EngineLaws, DamagedServerIsNeverTouched, ()) {
   p.Apply(plan, issuers.get(), &backups, 2);
   const ActualState after = p.Read();
   RC_ASSERT(ObservedSummary(before.at(damaged)) == ObservedSummary(after.at(damaged)));
+}
+
+// A step as a user reads it, without its number (numbers differ between
+// the shards' plans and the whole one).
+std::string StepKey(const Step& s) {
+  return std::string(StepKindName(s.kind)) + "|" + s.server + "|" + s.certificate + "|" +
+         s.thumbprint + "|" + s.source_server + "|" + s.services.ToString() + "|" + s.summary;
+}
+
+RC_GTEST_PROP(EngineLaws, ShardsSplitThePlanWithoutLosingOrRepeatingAStep, ()) {
+  const World w = *GenWorld();
+  FixedClock clock(kNow);
+  store::MemoryStoreSet memory(clock);
+  Perturb(w, &memory, &clock);
+  Pipeline p{w.manifest, memory, clock};
+  const ActualState actual = p.Read();
+  std::multiset<std::string> whole;
+  for (const Step& s : p.MakePlan(actual, nullptr).steps) whole.insert(StepKey(s));
+
+  const int total = *rc::gen::inRange(1, 6);
+  std::multiset<std::string> sharded;
+  std::set<std::string> seen_servers;
+  for (int k = 1; k <= total; ++k) {
+    const std::vector<std::string> servers = ShardServers(w.manifest, ShardSpec{k, total});
+    const std::set<std::string> covered(servers.begin(), servers.end());
+    for (const std::string& s : servers) RC_ASSERT(seen_servers.insert(s).second);
+    // What a shard's job reads: its own servers' stores, nothing else.
+    const ActualState part = Observe(memory, servers, 2);
+    Diagnostics d;
+    issuers::OpenedIssuers opened = issuers::OpenIssuers(w.manifest, part, kNow, &d);
+    RC_ASSERT(!d.has_errors());
+    Desired desired = Expand(w.manifest, opened.facts);
+    RestrictToServers(&desired, covered);
+    Result<Plan> plan = BuildPlan(desired, part, Diff(desired, part, kNow), {}, kNow);
+    RC_ASSERT(plan.ok());
+    RC_ASSERT(VerifyOrder(plan->steps).ok());
+    for (const Step& s : plan->steps) {
+      // Steps on a server are the shard's own; a CA's issue step has no server.
+      if (!s.server.empty() && !covered.count(s.server))
+        RC_LOG() << "shard " << k << "/" << total << ": " << StepKey(s);
+      RC_ASSERT(s.server.empty() || covered.count(s.server) > 0);
+      sharded.insert(StepKey(s));
+    }
+  }
+  RC_ASSERT(seen_servers.size() == w.manifest.servers.size());
+  for (const std::string& k : whole) {
+    if (!sharded.count(k)) RC_LOG() << "missing from the shards: " << k << "\n";
+  }
+  RC_ASSERT(sharded == whole);
 }
 
 }  // namespace

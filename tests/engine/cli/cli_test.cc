@@ -52,7 +52,7 @@ TEST(CliTest, UnknownCommandIsNamed) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "error: 'frobnicate' is not an xcert command; commands: validate, plan, apply, "
-            "drift, show, store, snapshot, verify, history, restore (see xcert --help)\n");
+            "drift, show, store, snapshot, verify, history, restore, report (see xcert --help)\n");
   EXPECT_EQ(r.out, "");
   r = X({"plna"});
   EXPECT_EQ(r.exit_code, 1);
@@ -137,8 +137,9 @@ Synopsis ReadSynopsis(const std::string& doc) {
 }
 
 TEST(CliTest, EveryDocumentedCommandAndFlagIsInItsHelp) {
-  const std::vector<std::string> docs = {"validate",   "plan",     "apply",  "drift",   "show",
-                                         "store-init", "snapshot", "verify", "history", "restore"};
+  const std::vector<std::string> docs = {"validate", "plan",       "apply",    "drift",
+                                         "show",     "store-init", "snapshot", "verify",
+                                         "history",  "restore",    "report"};
   for (const std::string& doc : docs) {
     SCOPED_TRACE("docs/commands/" + doc + ".md");
     const Synopsis s = ReadSynopsis(doc);
@@ -177,6 +178,11 @@ TEST(CliTest, EveryDocumentedFlagParses) {
       {"verify", "--file", "m.yaml", "--format", "text"},
       {"store", "init", "-f", "m.yaml", "--parallelism", "4"},
       {"store", "init", "--file", "m.yaml"},
+      {"plan", "-f", "m.yaml", "--shard", "1/2"},
+      {"apply", "-f", "m.yaml", "--shard", "2/2", "--auto-approve"},
+      {"drift", "-f", "m.yaml", "--shard", "3/4", "--format", "json"},
+      {"verify", "-f", "m.yaml", "--shard", "1/4"},
+      {"report", "merge", "p.json", "--format", "junit"},
   };
   for (const auto& args : lines) {
     const RunResult r = X(args);

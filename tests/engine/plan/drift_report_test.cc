@@ -385,5 +385,80 @@ TEST(DriftPruneTest, UnmanagedCertificatesThatStayAreNotDrift) {
   EXPECT_THAT(RenderDriftMarkdown(diff), HasSubstr("✅ In sync"));
 }
 
+// A report read back from its JSON renders as the report it was made from.
+TEST(DriftReportJson, ReadsBackWhatItWrote) {
+  for (const DiffResult& diff :
+       {DiffOf(InSyncServer()), DiffOf({{kServer, MailboxServer(kServer, kFqdn)}}), PendingDiff(),
+        BlockedDiff()}) {
+    const DriftReport made = MakeDriftReport(diff, Now(), ShardSpec{2, 3});
+    Result<DriftReport> read = DriftReportFromJson(RenderDriftJson(made), "d.json");
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    EXPECT_EQ(read->shard, (ShardSpec{2, 3}));
+    EXPECT_EQ(RenderDriftJson(*read), RenderDriftJson(made));
+    EXPECT_EQ(RenderDriftText(*read, false), RenderDriftText(made, false));
+    EXPECT_EQ(RenderDriftJunit(*read), RenderDriftJunit(made));
+  }
+}
+
+TEST(DriftReportJson, WhatIsNotAReportIsNamed) {
+  Result<DriftReport> r = DriftReportFromJson("{\"steps\": []}", "plan.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("plan.json: not a drift report of xcert drift --format json"));
+  r = DriftReportFromJson(
+      "{\"checked_at\": \"2026-11-25T00:00:00Z\", \"in_sync\": true, \"items\": [{\"status\": "
+      "\"fine\"}]}",
+      "x.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("an item's status is 'fine'"));
+  r = DriftReportFromJson("not json", "x.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("x.json: not a drift report"));
+}
+
+DriftReport ShardReport(const DiffResult& diff, int k, int n) {
+  return MakeDriftReport(diff, Now() + std::chrono::minutes(k), ShardSpec{k, n});
+}
+
+TEST(MergeDriftReports, JoinsShardsAndNamesTheMissingOnes) {
+  Result<DriftReport> m = MergeDriftReports(
+      {ShardReport(DiffOf(InSyncServer()), 3, 4), ShardReport(PendingDiff(), 1, 4)},
+      {"c.json", "a.json"});
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_FALSE(m->in_sync);
+  EXPECT_EQ(m->items.size(), 2u);
+  EXPECT_EQ(m->checked_at, Now() + std::chrono::minutes(1)) << "the earliest check";
+  EXPECT_EQ(m->merged, (std::vector<ShardSpec>{{1, 4}, {3, 4}}));
+  EXPECT_EQ(m->missing, (std::vector<ShardSpec>{{2, 4}, {4, 4}}));
+  EXPECT_THAT(RenderDriftText(*m, false),
+              HasSubstr("missing shards 2/4, 4/4 sent no report: their servers were not checked"));
+  EXPECT_THAT(RenderDriftJunit(*m), HasSubstr("failures=\"3\""));  // pending + 2 missing
+  // A merge read back merges again with the shards it lacked.
+  Result<DriftReport> again = DriftReportFromJson(RenderDriftJson(*m), "m.json");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  Result<DriftReport> whole = MergeDriftReports({*again, ShardReport(DiffOf(InSyncServer()), 2, 4),
+                                                 ShardReport(DiffOf(InSyncServer()), 4, 4)},
+                                                {"m.json", "b.json", "d.json"});
+  ASSERT_TRUE(whole.ok()) << whole.status().message();
+  EXPECT_TRUE(whole->missing.empty());
+  EXPECT_EQ(whole->items.size(), 4u);
+}
+
+TEST(MergeDriftReports, RefusesReportsThatDoNotBelongTogether) {
+  const DiffResult d = DiffOf(InSyncServer());
+  Result<DriftReport> r =
+      MergeDriftReports({ShardReport(d, 1, 2), ShardReport(d, 1, 2)}, {"a.json", "b.json"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("b.json: shard 1/2 is already in a.json"));
+  r = MergeDriftReports({ShardReport(d, 1, 2), ShardReport(d, 2, 3)}, {"a.json", "b.json"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("b.json: shard 2/3 is one of 3 shards"));
+  r = MergeDriftReports({ShardReport(d, 1, 2), MakeDriftReport(d, Now())}, {"a.json", "all.json"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("all.json: that report covers every server"));
+  r = MergeDriftReports({MakeDriftReport(d, Now())}, {"all.json"});
+  ASSERT_TRUE(r.ok()) << "one report of every server is already whole";
+}
+
 }  // namespace
 }  // namespace xcert
