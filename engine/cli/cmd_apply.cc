@@ -5,6 +5,7 @@
 
 #include "engine/apply/executor.h"
 #include "engine/apply/journal.h"
+#include "engine/cli/applied_records.h"
 #include "engine/cli/apply_run.h"
 #include "engine/cli/command.h"
 #include "engine/cli/reload_hooks.h"
@@ -285,6 +286,21 @@ std::optional<Plan> PlanToApply(const ApplyFlags& flags, Session& session, std::
   return plan.value();
 }
 
+// Records what this run left as the manifest asks (engine/cli/applied_records.h),
+// so that drift can tell later changes outside xcert from manifest changes.
+void Record(const Session& session, const Plan& plan, const ApplyReport& report,
+            const std::set<std::string>& rolled_back, const std::string& run, const Clock& clock,
+            Output& out) {
+  const std::set<ServerArtifact> applied =
+      AppliedByRun(session.desired, plan, report, rolled_back, session.servers);
+  if (Status s = WriteAppliedRecords(session.stores.state_dir, session.desired, applied,
+                                     run.empty() ? "(nothing to do)" : run, clock.Now());
+      !s.ok()) {
+    out.Warning("the record of what this run applied could not be written (" + s.message() +
+                "); drift will count later differences as manifest changes");
+  }
+}
+
 int RunApply(ApplyFlags flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out, ClockNote::kAnnounce);
   if (!clock) return kExitError;
@@ -325,6 +341,7 @@ int RunApply(ApplyFlags flags, Output& out) {
     return kExitError;
   }
   if (plan->steps.empty()) {
+    Record(*session, *plan, ApplyReport{}, {}, "", *clock, out);
     if (flags.format == "json")
       out.Print(SummaryJson(*plan, ApplyReport{}));
     else
@@ -367,6 +384,11 @@ int RunApply(ApplyFlags flags, Output& out) {
   const SettleReport settled = Settle(session->manifest, session->actual, ctx, settle_options, out);
   const bool rolled_back = std::any_of(settled.servers.begin(), settled.servers.end(),
                                        [](const ServerOutcome& s) { return s.rolled_back; });
+  std::set<std::string> rolled_back_servers;
+  for (const ServerOutcome& s : settled.servers) {
+    if (s.rolled_back) rolled_back_servers.insert(s.server);
+  }
+  Record(*session, *plan, report, rolled_back_servers, run->journal->run(), *clock, out);
   const bool ok = report.ok() && settled.ok() && plan->diff.blocked.empty();
   EndRun(*run, rolled_back ? "rolled back" : ok ? "ok" : "with errors", out);
   if (flags.format == "json") {

@@ -1,4 +1,5 @@
 // xcert drift: read-only check for pipelines; exit 0 in sync, 2 drift, 1 error.
+#include "engine/cli/applied_records.h"
 #include "engine/cli/command.h"
 #include "engine/cli/session.h"
 #include "engine/cli/shard_flag.h"
@@ -14,11 +15,17 @@ struct DriftFlags {
   std::string format = "text";
   bool probe = false;  // also served-vs-bound (ServedMismatch), as xcert verify probes
   std::string shard;
+  std::string fail_on = "outside,manifest,due,unmanaged";
 };
 
 int RunDrift(const DriftFlags& flags, Output& out) {
   std::unique_ptr<Clock> clock = MakeClock(out, ClockNote::kAnnounce);
   if (!clock) return kExitError;
+  Result<std::set<DriftCategory>> fail_on = ParseDriftCategories(flags.fail_on);
+  if (!fail_on.ok()) {
+    out.Error(fail_on.status().message());
+    return kExitError;
+  }
   std::optional<ShardSpec> shard = ResolveShard(flags.shard, false, out);
   if (!shard) return kExitError;
   std::optional<Session> session =
@@ -39,13 +46,16 @@ int RunDrift(const DriftFlags& flags, Output& out) {
     }
   }
   for (const std::string& w : diff.warnings) out.Warning(w);
-  const DriftReport report = MakeDriftReport(diff, session->now, session->shard);
+  const AppliedRecords applied = ReadAppliedRecords(session->stores.state_dir, session->servers);
+  for (const std::string& w : applied.warnings) out.Warning(w);
+  const DriftReport report = MakeDriftReport(diff, session->now, session->shard,
+                                             AppliedAsAsked(session->desired, applied.records));
   out.Print(RenderDriftReport(report, flags.format, out.color()));
   if (!diff.blocked.empty()) {
     for (const Blocked& b : diff.blocked) out.Error(b.reason);
     return kExitError;
   }
-  return diff.HasDrift() ? kExitChanges : kExitOk;
+  return HasDriftIn(report, *fail_on) ? kExitChanges : kExitOk;
 }
 
 }  // namespace
@@ -61,6 +71,10 @@ void RegisterDrift(CLI::App& app, CommandAction* run) {
   cmd->add_flag("--probe", flags->probe,
                 "Also probe the servers: a service serving another certificate than the store "
                 "binds is drift (ServedMismatch)");
+  cmd->add_option("--fail-on", flags->fail_on,
+                  "Categories of drift that exit 2: outside, manifest, due, unmanaged "
+                  "(comma-separated)")
+      ->capture_default_str();
   AddShardOption(cmd, &flags->shard);
   cmd->callback([run, flags] { *run = [flags](Output& out) { return RunDrift(*flags, out); }; });
 }

@@ -13,9 +13,15 @@ namespace {
 struct MergeFlags {
   std::vector<std::string> files;
   std::string format = "text";
+  std::string fail_on = "outside,manifest,due,unmanaged";
 };
 
 int RunMerge(const MergeFlags& flags, Output& out) {
+  Result<std::set<DriftCategory>> fail_on = ParseDriftCategories(flags.fail_on);
+  if (!fail_on.ok()) {
+    out.Error(fail_on.status().message());
+    return kExitError;
+  }
   std::vector<DriftReport> parts;
   for (const std::string& file : flags.files) {
     Result<std::string> text = ReadFile(file);
@@ -33,7 +39,7 @@ int RunMerge(const MergeFlags& flags, Output& out) {
     return kExitError;
   }
   out.Print(RenderDriftReport(*merged, flags.format, out.color()));
-  int rc = merged->in_sync ? kExitOk : kExitChanges;
+  int rc = HasDriftIn(*merged, *fail_on) ? kExitChanges : kExitOk;
   if (!merged->missing.empty()) {
     std::vector<std::string> names;
     for (const ShardSpec& s : merged->missing) names.push_back(s.ToString());
@@ -63,6 +69,10 @@ void RegisterReport(CLI::App& app, CommandAction* run) {
       ->required();
   cmd->add_option("--format", flags->format, "Report format")
       ->check(CLI::IsMember({"text", "json", "markdown", "junit"}))
+      ->capture_default_str();
+  cmd->add_option("--fail-on", flags->fail_on,
+                  "Categories of drift that exit 2: outside, manifest, due, unmanaged "
+                  "(comma-separated)")
       ->capture_default_str();
   cmd->callback([run, flags] { *run = [flags](Output& out) { return RunMerge(*flags, out); }; });
 }

@@ -4,6 +4,7 @@
 // journal, idempotent steps, backups of what it displaces.
 #include "engine/apply/executor.h"
 #include "engine/apply/journal.h"
+#include "engine/cli/applied_records.h"
 #include "engine/cli/apply_run.h"
 #include "engine/cli/command.h"
 #include "engine/cli/session.h"
@@ -15,6 +16,15 @@
 namespace xcert::cli {
 
 namespace {
+
+// The servers a restore plan changes.
+std::set<std::string> RestoredServers(const Plan& plan) {
+  std::set<std::string> out;
+  for (const Step& s : plan.steps) {
+    if (!s.server.empty()) out.insert(s.server);
+  }
+  return out;
+}
 
 struct RestoreFlags {
   std::string manifest = "xcert.yaml";
@@ -80,6 +90,10 @@ int RunRestore(const RestoreFlags& flags, Output& out) {
   ApplyContext& ctx = journaled->ctx;
   ctx.backup_password = RollbackPassword(*session, *password);
   const ApplyReport report = Apply(*plan, ctx, ApplyOptions{});
+  // What xcert last applied on these servers is what the restore undid.
+  if (Status s = ForgetAppliedRecords(session->stores.state_dir, RestoredServers(*plan)); !s.ok()) {
+    out.Warning(s.message());
+  }
   SettleOptions options;
   options.verify = !flags.no_verify;
   options.rollback = false;  // a restore is the way back; what fails is reported

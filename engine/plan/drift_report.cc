@@ -24,9 +24,67 @@ std::string_view DriftStatusName(DriftStatus s) {
   return "?";
 }
 
+std::string_view DriftCategoryName(DriftCategory c) {
+  switch (c) {
+    case DriftCategory::kNone: return "";
+    case DriftCategory::kOutside: return "outside";
+    case DriftCategory::kManifest: return "manifest";
+    case DriftCategory::kDue: return "due";
+    case DriftCategory::kUnmanaged: return "unmanaged";
+  }
+  return "?";
+}
+
+std::string_view DriftCategoryTitle(DriftCategory c) {
+  switch (c) {
+    case DriftCategory::kNone: return "";
+    case DriftCategory::kOutside: return "changed outside xcert";
+    case DriftCategory::kManifest: return "manifest changed";
+    case DriftCategory::kDue: return "due";
+    case DriftCategory::kUnmanaged: return "unmanaged";
+  }
+  return "?";
+}
+
+std::set<DriftCategory> AllDriftCategories() {
+  return {DriftCategory::kOutside, DriftCategory::kManifest, DriftCategory::kDue,
+          DriftCategory::kUnmanaged};
+}
+
+Result<std::set<DriftCategory>> ParseDriftCategories(std::string_view text) {
+  std::set<DriftCategory> out;
+  for (const std::string& part : Split(text, ',')) {
+    const std::string name(Trim(part));
+    bool known = false;
+    for (DriftCategory c : AllDriftCategories()) {
+      if (DriftCategoryName(c) != name) continue;
+      out.insert(c);
+      known = true;
+    }
+    if (!known) {
+      return InvalidArgument("--fail-on " + std::string(text) + ": " + Quote(name) +
+                             " is not a category; list some of outside, manifest, due, "
+                             "unmanaged, separated by commas");
+    }
+  }
+  return out;
+}
+
 namespace {
 
 using Key = std::pair<std::string, std::string>;  // server, certificate
+
+// What only the passing of time changed: nobody's edit.
+bool IsTimeReason(Reason r) {
+  return r == Reason::kExpired || r == Reason::kRenewalDue || r == Reason::kNotYetValid ||
+         r == Reason::kRenewedFile;
+}
+
+// The reasons about one certificate on one server.
+struct CertificateReasons {
+  std::vector<ReasonDetail> reasons;
+  bool time_only = true;  // every reason of its own changes is a time reason
+};
 
 // A binding that moves to a certificate still to be made follows from that
 // certificate's change (missing, expired, names changed...).
@@ -42,12 +100,12 @@ bool MakesCertificate(const Change& c) {
 // from a certificate being made or replaced become one line after its own
 // reasons ("then IMAP, POP, IIS, SMTP move to the new 'mail'"), not one per
 // service.
-std::map<Key, std::vector<ReasonDetail>> ReasonsByCertificate(const DiffResult& diff) {
+std::map<Key, CertificateReasons> ReasonsByCertificate(const DiffResult& diff) {
   std::set<Key> made;
   for (const Change& c : diff.changes) {
     if (MakesCertificate(c)) made.insert({c.server, c.certificate});
   }
-  std::map<Key, std::vector<ReasonDetail>> reasons;
+  std::map<Key, CertificateReasons> reasons;
   struct Following {
     ServiceSet services;
     Location where;  // of the first binding
@@ -56,19 +114,22 @@ std::map<Key, std::vector<ReasonDetail>> ReasonsByCertificate(const DiffResult& 
   for (const Change& c : diff.changes) {
     const Key key{c.server, c.certificate};
     if (!FollowsNewCertificate(c) || !made.count(key)) {
-      auto& list = reasons[key];
-      list.insert(list.end(), c.reasons.begin(), c.reasons.end());
+      CertificateReasons& r = reasons[key];
+      r.reasons.insert(r.reasons.end(), c.reasons.begin(), c.reasons.end());
+      for (const ReasonDetail& d : c.reasons) {
+        if (d.reason != Reason::kPending) r.time_only = r.time_only && IsTimeReason(d.reason);
+      }
       continue;
     }
     Following& f = follows.try_emplace(key, Following{{}, c.where}).first->second;
     f.services = f.services.Union(c.services);
   }
   for (const auto& [key, f] : follows) {
-    reasons[key].push_back({Reason::kBindingMismatch,
-                            "then " + f.services.ToString() +
-                                (f.services.ToVector().size() == 1 ? " moves" : " move") +
-                                " to the new " + Quote(key.second),
-                            f.where});
+    reasons[key].reasons.push_back({Reason::kBindingMismatch,
+                                    "then " + f.services.ToString() +
+                                        (f.services.ToVector().size() == 1 ? " moves" : " move") +
+                                        " to the new " + Quote(key.second),
+                                    f.where});
   }
   return reasons;
 }
@@ -76,7 +137,7 @@ std::map<Key, std::vector<ReasonDetail>> ReasonsByCertificate(const DiffResult& 
 }  // namespace
 
 std::vector<DriftItem> DriftItems(const DiffResult& diff) {
-  const std::map<Key, std::vector<ReasonDetail>> reasons = ReasonsByCertificate(diff);
+  const std::map<Key, CertificateReasons> reasons = ReasonsByCertificate(diff);
   std::map<Key, const PendingRequest*> pending;
   for (const PendingRequest& p : diff.pending) pending[{p.server, p.certificate}] = &p;
   std::map<std::string, const Blocked*> blocked;
@@ -89,7 +150,8 @@ std::vector<DriftItem> DriftItems(const DiffResult& diff) {
     const Key key{c.server, c.certificate};
     if (auto it = reasons.find(key); it != reasons.end()) {
       item.status = DriftStatus::kDrift;
-      item.reasons = it->second;
+      item.reasons = it->second.reasons;
+      item.category = it->second.time_only ? DriftCategory::kDue : DriftCategory::kManifest;
     }
     if (auto it = pending.find(key); it != pending.end()) {
       item.status = DriftStatus::kPending;
@@ -102,8 +164,11 @@ std::vector<DriftItem> DriftItems(const DiffResult& diff) {
         if (r.reason == Reason::kPending) item.status = DriftStatus::kPending;
       }
     }
+    if (item.status == DriftStatus::kPending && item.category == DriftCategory::kNone)
+      item.category = DriftCategory::kManifest;
     if (auto it = blocked.find(c.server); it != blocked.end()) {
       item.status = DriftStatus::kBlocked;
+      item.category = DriftCategory::kNone;
       item.detail = it->second->reason;
     }
     items.push_back(std::move(item));
@@ -194,6 +259,36 @@ std::vector<std::string> ExplanationLines(const DriftItem& i) {
   return out;
 }
 
+// "[changed outside xcert] " before a JUnit failure's message.
+std::string CategoryPrefix(DriftCategory c) {
+  return c == DriftCategory::kNone ? "" : "[" + std::string(DriftCategoryTitle(c)) + "] ";
+}
+
+// "  [changed outside xcert]" after an item's address.
+std::string CategorySuffix(DriftCategory c) {
+  return c == DriftCategory::kNone ? "" : "  [" + std::string(DriftCategoryTitle(c)) + "]";
+}
+
+// How many differences each category holds (removals are unmanaged).
+std::map<DriftCategory, size_t> CategoryCounts(const DriftReport& report) {
+  std::map<DriftCategory, size_t> counts;
+  for (DriftCategory c : AllDriftCategories()) counts[c] = 0;
+  for (const DriftItem& i : report.items) {
+    if (i.category != DriftCategory::kNone) ++counts[i.category];
+  }
+  counts[DriftCategory::kUnmanaged] += report.removals.size();
+  return counts;
+}
+
+// "By category: 1 changed outside xcert, 2 manifest changed." ("" without drift).
+std::string CategoryLine(const DriftReport& report) {
+  std::vector<std::string> parts;
+  for (const auto& [c, n] : CategoryCounts(report)) {
+    if (n > 0) parts.push_back(std::to_string(n) + " " + std::string(DriftCategoryTitle(c)));
+  }
+  return parts.empty() ? "" : "By category: " + Join(parts, ", ") + ".\n";
+}
+
 // "shards 3/4, 4/4 sent no report: their servers were not checked".
 std::string MissingLine(const std::vector<ShardSpec>& missing) {
   std::vector<std::string> names;
@@ -205,12 +300,17 @@ std::string MissingLine(const std::vector<ShardSpec>& missing) {
 
 }  // namespace
 
-DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSpec& shard) {
+DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSpec& shard,
+                            const std::set<ServerArtifact>& applied_as_asked) {
   DriftReport r;
   r.checked_at = now;
   r.in_sync = !diff.HasDrift();
   r.shard = shard;
   r.items = DriftItems(diff);
+  for (DriftItem& i : r.items) {
+    if (i.category == DriftCategory::kManifest && applied_as_asked.count({i.server, i.certificate}))
+      i.category = DriftCategory::kOutside;
+  }
   // Certificates the manifest does not describe that apply would remove:
   // drift too, every report shows them.
   for (const UnmanagedCertificate& u : diff.unmanaged) {
@@ -219,6 +319,18 @@ DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSp
   r.changes = diff.changes;
   r.warnings = diff.warnings;
   return r;
+}
+
+bool HasDriftIn(const DriftReport& report, const std::set<DriftCategory>& categories) {
+  if (!report.removals.empty() && categories.count(DriftCategory::kUnmanaged)) return true;
+  bool any = !report.removals.empty();
+  for (const DriftItem& i : report.items) {
+    if (i.status != DriftStatus::kDrift && i.status != DriftStatus::kPending) continue;
+    any = true;
+    if (categories.count(i.category)) return true;
+  }
+  // Drift the items do not show (a report of an older xcert): the manifest's.
+  return !any && !report.in_sync && categories.count(DriftCategory::kManifest);
 }
 
 std::string RenderDriftText(const DriftReport& report, bool color) {
@@ -231,8 +343,12 @@ std::string RenderDriftText(const DriftReport& report, bool color) {
     const std::string addr = i.server + "/certificate/" + i.certificate;
     switch (i.status) {
       case DriftStatus::kInSync: out += "  " + paint("32", "ok     ") + " " + addr + "\n"; break;
-      case DriftStatus::kDrift: out += "  " + paint("31", "drift  ") + " " + addr + "\n"; break;
-      case DriftStatus::kPending: out += "  " + paint("33", "pending") + " " + addr + "\n"; break;
+      case DriftStatus::kDrift:
+        out += "  " + paint("31", "drift  ") + " " + addr + CategorySuffix(i.category) + "\n";
+        break;
+      case DriftStatus::kPending:
+        out += "  " + paint("33", "pending") + " " + addr + CategorySuffix(i.category) + "\n";
+        break;
       case DriftStatus::kBlocked:
         out += "  " + paint("31", "blocked") + " " + addr + ": " + i.detail + "\n";
         break;
@@ -242,7 +358,7 @@ std::string RenderDriftText(const DriftReport& report, bool color) {
   }
   for (const DriftRemoval& u : report.removals) {
     out += "  " + paint("31", "prune  ") + " " + u.server + "/certificate/" + u.thumbprint +
-           " would be removed\n";
+           " would be removed" + CategorySuffix(DriftCategory::kUnmanaged) + "\n";
   }
   if (!report.missing.empty()) {
     out += "  " + paint("31", "missing") + " " + MissingLine(report.missing) + "\n";
@@ -253,7 +369,7 @@ std::string RenderDriftText(const DriftReport& report, bool color) {
     out += InSyncLine(items.size());
   } else if (PlanWouldChange(items, report.removals.size())) {
     out += "Drift: " + DriftHeadline(items, report.removals.size()) +
-           "; run xcert plan to see the steps.\n";
+           "; run xcert plan to see the steps.\n" + CategoryLine(report);
   } else {
     out += DriftHeadline(items, report.removals.size()) + ".\n";
   }
@@ -267,6 +383,9 @@ std::string RenderDriftJson(const DriftReport& report) {
                            {"total", items.size()},
                            {"differing", CountNotInSync(items)}};
   if (report.shard.active()) j["shard"] = report.shard.ToString();
+  nlohmann::ordered_json categories = nlohmann::ordered_json::object();
+  for (const auto& [c, n] : CategoryCounts(report)) categories[DriftCategoryName(c)] = n;
+  j["categories"] = std::move(categories);
   auto names = [](const std::vector<ShardSpec>& shards) {
     std::vector<std::string> out;
     for (const ShardSpec& s : shards) out.push_back(s.ToString());
@@ -278,12 +397,14 @@ std::string RenderDriftJson(const DriftReport& report) {
   }
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const DriftItem& i : items) {
-    list.push_back({{"server", i.server},
-                    {"certificate", i.certificate},
-                    {"status", DriftStatusName(i.status)},
-                    {"reasons", ReasonsToJson(i.reasons)},
-                    {"detail", i.detail},
-                    {"location", LocationToJson(i.where)}});
+    nlohmann::ordered_json item{{"server", i.server},
+                                {"certificate", i.certificate},
+                                {"status", DriftStatusName(i.status)}};
+    if (i.category != DriftCategory::kNone) item["category"] = DriftCategoryName(i.category);
+    item["reasons"] = ReasonsToJson(i.reasons);
+    item["detail"] = i.detail;
+    item["location"] = LocationToJson(i.where);
+    list.push_back(std::move(item));
   }
   j["items"] = std::move(list);
   nlohmann::ordered_json changes = nlohmann::ordered_json::array();
@@ -291,7 +412,10 @@ std::string RenderDriftJson(const DriftReport& report) {
   j["changes"] = std::move(changes);
   nlohmann::ordered_json removed = nlohmann::ordered_json::array();
   for (const DriftRemoval& u : report.removals) {
-    removed.push_back({{"server", u.server}, {"thumbprint", u.thumbprint}, {"subject", u.subject}});
+    removed.push_back({{"server", u.server},
+                       {"thumbprint", u.thumbprint},
+                       {"subject", u.subject},
+                       {"category", DriftCategoryName(DriftCategory::kUnmanaged)}});
   }
   j["removals"] = std::move(removed);
   j["warnings"] = report.warnings;
@@ -302,8 +426,9 @@ std::string RenderDriftMarkdown(const DriftReport& report) {
   const std::vector<DriftItem>& items = report.items;
   const size_t bad = CountNotInSync(items);
   std::string out = "### xcert drift\n\n";
-  out += bad == 0 && report.in_sync ? "✅ " + InSyncLine(items.size())
-                                    : "❌ " + DriftHeadline(items, report.removals.size()) + ".\n";
+  out += bad == 0 && report.in_sync
+             ? "✅ " + InSyncLine(items.size())
+             : "❌ " + DriftHeadline(items, report.removals.size()) + ".\n" + CategoryLine(report);
   if (!report.missing.empty()) out += "\n> [!CAUTION]\n> " + MissingLine(report.missing) + ".\n";
   for (const std::string& w : report.warnings) out += "\n> [!WARNING]\n> " + w + "\n";
   if (bad == 0 && report.removals.empty()) return out;
@@ -314,18 +439,20 @@ std::string RenderDriftMarkdown(const DriftReport& report) {
     }
     return s;
   };
-  out += "\n| Server | Certificate | Status | Reasons |\n|---|---|---|---|\n";
+  out += "\n| Server | Certificate | Status | Category | Reasons |\n|---|---|---|---|---|\n";
   for (const DriftItem& i : items) {
     if (i.status == DriftStatus::kInSync) continue;
     std::string reasons;
     for (const std::string& line : ExplanationLines(i))
       reasons += (reasons.empty() ? "" : "<br>") + line;
     out += "| " + cell(i.server) + " | " + cell(i.certificate) + " | " +
-           std::string(DriftStatusName(i.status)) + " | " + cell(reasons) + " |\n";
+           std::string(DriftStatusName(i.status)) + " | " +
+           std::string(DriftCategoryTitle(i.category)) + " | " + cell(reasons) + " |\n";
   }
   for (const DriftRemoval& u : report.removals) {
     out += "| " + cell(u.server) + " | `" + u.thumbprint + "` " + cell(u.subject) + " | prune | " +
-           kPruneReason + " |\n";
+           std::string(DriftCategoryTitle(DriftCategory::kUnmanaged)) + " | " + kPruneReason +
+           " |\n";
   }
   return out;
 }
@@ -369,8 +496,8 @@ std::string RenderDriftJunit(const DriftReport& report) {
       for (const std::string& line : ExplanationLines(*i))
         body += (body.empty() ? "" : "\n") + line;
       out += ">\n      <failure type=\"" + std::string(DriftStatusName(i->status)) +
-             "\" message=\"" + XmlEscape(Headline(*i)) + "\">" + XmlEscape(body) +
-             "</failure>\n    </testcase>\n";
+             "\" message=\"" + XmlEscape(CategoryPrefix(i->category) + Headline(*i)) + "\">" +
+             XmlEscape(body) + "</failure>\n    </testcase>\n";
     }
     for (const DriftRemoval* u : removed) {
       out += "    <testcase classname=\"" + XmlEscape(server) + "\" name=\"unmanaged/" +
@@ -468,6 +595,11 @@ Result<DriftReport> DriftReportFromJson(std::string_view text, const std::string
     const std::optional<DriftStatus> parsed = ParseDriftStatus(status);
     if (!parsed) r.Fail("an item's status is '" + status + "'");
     i.status = parsed.value_or(DriftStatus::kBlocked);
+    if (const std::string category = r.Get<std::string>(item, "category"); !category.empty()) {
+      Result<std::set<DriftCategory>> c = ParseDriftCategories(category);
+      if (!c.ok() || c->size() != 1) r.Fail("an item's category is '" + category + "'");
+      if (c.ok() && c->size() == 1) i.category = *c->begin();
+    }
     i.reasons = ReasonsFromJson(r, r.Array(item, "reasons"));
     i.detail = r.Get<std::string>(item, "detail");
     if (item.contains("location")) i.where = LocationFromJson(r, item["location"]);

@@ -4,9 +4,11 @@
 // diff, and of the shards' reports read back.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
+#include "engine/plan/applied.h"
 #include "engine/plan/diff.h"
 #include "engine/plan/shard.h"
 #include "engine/util/status.h"
@@ -16,11 +18,26 @@ namespace xcert {
 enum class DriftStatus : uint8_t { kInSync, kDrift, kPending, kBlocked };
 std::string_view DriftStatusName(DriftStatus s);  // "in-sync", "drift", "pending", "blocked"
 
+// Whose change a difference is (docs/commands/drift.md#categories).
+enum class DriftCategory : uint8_t {
+  kNone,       // in sync, or blocked (not known to differ)
+  kOutside,    // xcert applied exactly this spec, and the store no longer holds it
+  kManifest,   // the manifest asks for what xcert has not applied (yet)
+  kDue,        // only time: renewal due, expired, not yet valid, a renewed file
+  kUnmanaged,  // a certificate nobody declared that prune would remove
+};
+std::string_view DriftCategoryName(DriftCategory c);   // "outside", "manifest", "due", "unmanaged"
+std::string_view DriftCategoryTitle(DriftCategory c);  // "changed outside xcert", ...
+// "outside,due" -> those categories; the error names what is not one.
+Result<std::set<DriftCategory>> ParseDriftCategories(std::string_view text);
+
 struct DriftItem {
   std::string server;
   std::string certificate;
   Location where;
   DriftStatus status = DriftStatus::kInSync;
+  // kDue or kManifest from the diff alone; MakeDriftReport tells kOutside.
+  DriftCategory category = DriftCategory::kNone;
   std::vector<ReasonDetail> reasons;  // every reason of every change about it
   std::string detail;                 // pending CSR path or blocking reason
 };
@@ -52,7 +69,17 @@ struct DriftReport {
   std::vector<std::string> warnings;
 };
 
-DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSpec& shard = {});
+// `applied_as_asked` (AppliedAsAsked): where xcert last applied exactly what
+// the manifest asks now; a difference there was made outside xcert.
+DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSpec& shard = {},
+                            const std::set<ServerArtifact>& applied_as_asked = {});
+
+// Whether the report has drift in one of `categories` (pending items count
+// by their category, removals as unmanaged): what makes drift exit 2.
+bool HasDriftIn(const DriftReport& report, const std::set<DriftCategory>& categories);
+
+// Every category: --fail-on's default.
+std::set<DriftCategory> AllDriftCategories();
 
 std::string RenderDriftText(const DriftReport& report, bool color);
 std::string RenderDriftJson(const DriftReport& report);

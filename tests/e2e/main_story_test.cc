@@ -98,8 +98,9 @@ TEST_F(MainStory, DriftReportsRenewalAndApplyRenews) {
 
   RunResult junit = X({"drift", "--format", "junit"}, later);
   EXPECT_EQ(junit.exit_code, 2);
-  EXPECT_THAT(junit.out,
-              HasSubstr("<failure type=\"drift\" message=\"RenewalDue: expires on 2027-11-25"));
+  EXPECT_THAT(
+      junit.out,
+      HasSubstr("<failure type=\"drift\" message=\"[due] RenewalDue: expires on 2027-11-25"));
 
   RunResult plan = X({"plan"}, later);
   EXPECT_THAT(plan.out, HasSubstr("will be replaced"));

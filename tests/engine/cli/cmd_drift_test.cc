@@ -19,7 +19,7 @@ TEST_F(DriftCommandTest, DriftExitsTwoAndSaysWhatDiffers) {
   const auto before = Snapshot();
   const RunResult r = X({"drift"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.out, HasSubstr("  drift   MailServer21/certificate/mail\n"
+  EXPECT_THAT(r.out, HasSubstr("  drift   MailServer21/certificate/mail  [manifest changed]\n"
                                "            Missing: no certificate for 'mail' on MailServer21 "
                                "(xcert.yaml:39:5)\n"));
   EXPECT_THAT(r.out, HasSubstr("Drift: 1 of 1 certificate differs from the manifest; run xcert "
@@ -67,7 +67,8 @@ TEST_F(DriftCommandTest, JunitForDashboards) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.out, StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
   EXPECT_THAT(r.out, HasSubstr("<testsuite name=\"MailServer21\" tests=\"1\" failures=\"1\">"));
-  EXPECT_THAT(r.out, HasSubstr("<failure type=\"drift\" message=\"Missing: no certificate for "
+  EXPECT_THAT(r.out, HasSubstr("<failure type=\"drift\" message=\"[manifest changed] Missing: no "
+                               "certificate for "
                                "&apos;mail&apos; on MailServer21 (xcert.yaml:39:5)\">"));
 }
 
@@ -76,7 +77,7 @@ TEST_F(DriftCommandTest, MarkdownForComments) {
   const RunResult r = X({"drift", "--format", "markdown"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.out, StartsWith("### xcert drift\n\n❌ 1 of 1 certificate differs"));
-  EXPECT_THAT(r.out, HasSubstr("| MailServer21 | mail | drift | Missing:"));
+  EXPECT_THAT(r.out, HasSubstr("| MailServer21 | mail | drift | manifest changed | Missing:"));
 }
 
 TEST_F(DriftCommandTest, RenewalDueIsDriftBeforeItExpires) {
@@ -112,6 +113,54 @@ TEST_F(DriftCommandTest, ManifestFromAnotherPath) {
   const RunResult r = X({"drift", "-f", "site.yaml"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.out, HasSubstr("(site.yaml:39:5)"));
+}
+
+// Whose change it is: apply records what it made true; a binding moved by
+// hand afterwards is a change outside xcert, an edit of the manifest is a
+// manifest change, time is due; --fail-on picks what exits 2.
+TEST_F(DriftCommandTest, EachDifferenceSaysWhoseChangeItIs) {
+  Init();
+  ASSERT_EQ(X({"apply", "--auto-approve"}).exit_code, 0);
+  ASSERT_EQ(X({"drift"}).exit_code, 0);
+  EXPECT_TRUE(fs::exists(dir_.path() / "store/.applied/MailServer21.json"))
+      << "apply records what it applied";
+
+  // Someone binds IIS back to Exchange's own certificate in IIS Manager.
+  const fs::path bindings = dir_.path() / "store/MailServer21/bindings.json";
+  nlohmann::json b = nlohmann::json::parse(ReadFileOrDie(bindings));
+  b["IIS"] = b["InternalTransport"];
+  dir_.Write("store/MailServer21/bindings.json", b.dump(2));
+  RunResult r = X({"drift"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out,
+              HasSubstr("  drift   MailServer21/certificate/mail  [changed outside xcert]\n"));
+  EXPECT_THAT(r.out, HasSubstr("By category: 1 changed outside xcert.\n"));
+  EXPECT_EQ(X({"drift", "--fail-on", "manifest,due"}).exit_code, 0)
+      << "a pipeline that only fails on manifest changes and renewals";
+  EXPECT_EQ(X({"drift", "--fail-on", "outside"}).exit_code, 2);
+  const nlohmann::json j = nlohmann::json::parse(X({"drift", "--format", "json"}).out);
+  EXPECT_EQ(j["items"][0]["category"], "outside");
+  EXPECT_EQ(j["categories"]["outside"], 1);
+
+  // apply puts it back; then the manifest asks for one more name.
+  ASSERT_EQ(X({"apply", "--auto-approve"}).exit_code, 0);
+  EditFileOrDie(dir_.path() / "xcert.yaml", "      - autodiscover.pocket-consultant.com\n",
+                "      - autodiscover.pocket-consultant.com\n"
+                "      - owa.pocket-consultant.com\n");
+  r = X({"drift"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("  drift   MailServer21/certificate/mail  [manifest changed]\n"));
+  EXPECT_EQ(X({"drift", "--fail-on", "outside,due"}).exit_code, 0);
+  ASSERT_EQ(X({"apply", "--auto-approve"}).exit_code, 0);
+
+  // Eleven months later, the certificate is due for renewal.
+  r = X({"drift"}, {{"XCERT_NOW", "2027-11-10T10:00:00Z"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("  drift   MailServer21/certificate/mail  [due]\n"));
+
+  const RunResult bad = X({"drift", "--fail-on", "renewal"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("--fail-on renewal: 'renewal' is not a category"));
 }
 
 }  // namespace

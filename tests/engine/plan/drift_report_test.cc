@@ -117,7 +117,7 @@ TEST(DriftTextTest, MissingCertificateIsDriftWithTheManifestLine) {
   const DiffResult diff = DiffOf({{kServer, MailboxServer(kServer, kFqdn)}});
   EXPECT_TRUE(diff.HasDrift());
   const std::string text = RenderDriftText(diff, false);
-  EXPECT_THAT(text, HasSubstr("  drift   MailServer21/certificate/mail\n"
+  EXPECT_THAT(text, HasSubstr("  drift   MailServer21/certificate/mail  [manifest changed]\n"
                               "            Missing: no certificate for 'mail' on MailServer21 "
                               "(xcert.yaml:20:5)\n"));
   EXPECT_THAT(text, HasSubstr("Drift: 1 of 1 certificate differs from the manifest; run xcert "
@@ -128,7 +128,7 @@ TEST(DriftTextTest, MissingCertificateIsDriftWithTheManifestLine) {
 TEST(DriftTextTest, RenewalDueSaysWhenAndHowManyDaysAreLeft) {
   const DiffResult diff = DiffOf(InSyncServer(Day(2026, 12, 10)));
   const std::string text = RenderDriftText(diff, false);
-  EXPECT_THAT(text, HasSubstr("  drift   MailServer21/certificate/mail\n"));
+  EXPECT_THAT(text, HasSubstr("  drift   MailServer21/certificate/mail  [due]\n"));
   EXPECT_THAT(text, HasSubstr("RenewalDue: expires on 2026-12-10 (15 days left, renewBefore 30d)"));
 }
 
@@ -186,7 +186,7 @@ TEST(DriftTextTest, PendingRequestSaysWhatToSubmit) {
   EXPECT_EQ(items[0].status, DriftStatus::kPending);
   EXPECT_EQ(items[0].detail, "submit /srv/outbox/mail@MailServer21.csr to the CA");
   const std::string text = RenderDriftText(diff, false);
-  EXPECT_THAT(text, HasSubstr("  pending MailServer21/certificate/mail\n"));
+  EXPECT_THAT(text, HasSubstr("  pending MailServer21/certificate/mail  [manifest changed]\n"));
   EXPECT_THAT(text, HasSubstr("Pending: submit /srv/outbox/mail@MailServer21.csr to the CA"));
   EXPECT_THAT(text, HasSubstr("Drift: 1 of 1 certificate differs"));
 }
@@ -256,9 +256,14 @@ TEST(DriftMarkdownTest, InSyncIsOneLine) {
 TEST(DriftMarkdownTest, DriftIsATableOfWhatDiffers) {
   const std::string md = RenderDriftMarkdown(DiffOf({{kServer, MailboxServer(kServer, kFqdn)}}));
   EXPECT_THAT(md, HasSubstr("❌ 1 of 1 certificate differs from the manifest.\n"));
-  EXPECT_THAT(md, HasSubstr("| Server | Certificate | Status | Reasons |\n|---|---|---|---|\n"));
-  EXPECT_THAT(md, HasSubstr("| MailServer21 | mail | drift | Missing: no certificate for 'mail' "
-                            "on MailServer21 (xcert.yaml:20:5)"));
+  EXPECT_THAT(
+      md,
+      HasSubstr("| Server | Certificate | Status | Category | Reasons |\n|---|---|---|---|---|\n"));
+  EXPECT_THAT(
+      md,
+      HasSubstr(
+          "| MailServer21 | mail | drift | manifest changed | Missing: no certificate for 'mail' "
+          "on MailServer21 (xcert.yaml:20:5)"));
 }
 
 // Each reason once: the pending request's instruction is not repeated.
@@ -281,7 +286,7 @@ TEST(DriftMarkdownTest, TableCellsCannotBreakTheTable) {
   diff.changes.push_back(c);
   const std::string md = RenderDriftMarkdown(diff);
   const std::string row = md.substr(md.rfind("\n| MailServer21"));
-  EXPECT_EQ(std::count(row.begin(), row.end(), '|'), 5) << row;
+  EXPECT_EQ(std::count(row.begin(), row.end(), '|'), 6) << row;
 }
 
 // Every <testcase> element is closed and every count adds up.
@@ -301,8 +306,10 @@ TEST(DriftJunitTest, InSyncIsAPassingSuitePerServer) {
 TEST(DriftJunitTest, DriftIsAFailureWithTheHeadlineAsMessage) {
   const std::string xml = RenderDriftJunit(DiffOf({{kServer, MailboxServer(kServer, kFqdn)}}));
   EXPECT_THAT(xml, HasSubstr("tests=\"1\" failures=\"1\""));
-  EXPECT_THAT(xml, HasSubstr("<failure type=\"drift\" message=\"Missing: no certificate for "
-                             "&apos;mail&apos; on MailServer21 (xcert.yaml:20:5)\">"));
+  EXPECT_THAT(
+      xml,
+      HasSubstr("<failure type=\"drift\" message=\"[manifest changed] Missing: no certificate for "
+                "&apos;mail&apos; on MailServer21 (xcert.yaml:20:5)\">"));
   EXPECT_THAT(xml, HasSubstr("</failure>\n    </testcase>\n"));
 }
 
@@ -349,7 +356,7 @@ TEST(DriftPruneTest, EveryFormatExplainsTheDrift) {
   ASSERT_TRUE(diff.HasDrift());
   const std::string text = RenderDriftText(diff, false);
   EXPECT_THAT(text, HasSubstr("  prune   MailServer21/certificate/" + Thumb("OLD") +
-                              " would be removed\n"));
+                              " would be removed  [unmanaged]\n"));
   EXPECT_THAT(text, HasSubstr("Drift: 0 of 1 certificate differ from the manifest, and 1 "
                               "certificate it does not describe would be removed (prune: true); "
                               "run xcert plan to see the steps.\n"));
@@ -357,9 +364,10 @@ TEST(DriftPruneTest, EveryFormatExplainsTheDrift) {
   const std::string md = RenderDriftMarkdown(diff);
   EXPECT_THAT(md, HasSubstr("❌ 0 of 1 certificate differ from the manifest, and 1 certificate "
                             "it does not describe would be removed (prune: true).\n"));
-  EXPECT_THAT(md, HasSubstr("| MailServer21 | `" + Thumb("OLD") +
-                            "` CN=old.pocket-consultant.com | prune | the manifest does not "
-                            "describe it; apply removes it (prune: true) |\n"));
+  EXPECT_THAT(
+      md, HasSubstr("| MailServer21 | `" + Thumb("OLD") +
+                    "` CN=old.pocket-consultant.com | prune | unmanaged | the manifest does not "
+                    "describe it; apply removes it (prune: true) |\n"));
 
   const nlohmann::json j = nlohmann::json::parse(RenderDriftJson(diff, Now()));
   EXPECT_EQ(j["in_sync"], false);
@@ -458,6 +466,62 @@ TEST(MergeDriftReports, RefusesReportsThatDoNotBelongTogether) {
   EXPECT_THAT(r.status().message(), HasSubstr("all.json: that report covers every server"));
   r = MergeDriftReports({MakeDriftReport(d, Now())}, {"all.json"});
   ASSERT_TRUE(r.ok()) << "one report of every server is already whole";
+}
+
+// Whose change a difference is: time alone (due), the manifest (never
+// applied, or applied before it changed), or the store (xcert applied exactly
+// this and it is gone), and what prune would remove (unmanaged).
+TEST(DriftCategories, EachDifferenceSaysWhoseChangeItIs) {
+  const DiffResult missing = DiffOf({{kServer, MailboxServer(kServer, kFqdn)}});
+  DriftReport manifest = MakeDriftReport(missing, Now());
+  ASSERT_EQ(manifest.items.size(), 1u);
+  EXPECT_EQ(manifest.items[0].category, DriftCategory::kManifest);
+  DriftReport outside = MakeDriftReport(missing, Now(), {}, {{kServer, "mail"}});
+  EXPECT_EQ(outside.items[0].category, DriftCategory::kOutside);
+  EXPECT_THAT(RenderDriftText(outside, false),
+              HasSubstr("  drift   MailServer21/certificate/mail  [changed outside xcert]\n"));
+  EXPECT_THAT(RenderDriftText(outside, false),
+              HasSubstr("By category: 1 changed outside xcert.\n"));
+  EXPECT_THAT(RenderDriftJunit(outside), HasSubstr("message=\"[changed outside xcert] Missing"));
+  // Due stays due even where xcert applied exactly this: time changed it.
+  const DriftReport due =
+      MakeDriftReport(DiffOf(InSyncServer(Day(2026, 12, 10))), Now(), {}, {{kServer, "mail"}});
+  EXPECT_EQ(due.items[0].category, DriftCategory::kDue);
+  const DriftReport pruned = MakeDriftReport(PruneDiff(), Now());
+  const nlohmann::json j = nlohmann::json::parse(RenderDriftJson(pruned));
+  EXPECT_EQ(j["categories"]["unmanaged"], 1);
+  EXPECT_EQ(j["categories"]["manifest"], 0);
+  EXPECT_EQ(j["removals"][0]["category"], "unmanaged");
+  EXPECT_FALSE(j["items"][0].contains("category")) << "in sync: no category";
+  const nlohmann::json m = nlohmann::json::parse(RenderDriftJson(manifest));
+  EXPECT_EQ(m["items"][0]["category"], "manifest");
+  EXPECT_THAT(RenderDriftMarkdown(outside), HasSubstr("| drift | changed outside xcert | "));
+  // Read back for a merge, the categories stay.
+  Result<DriftReport> back = DriftReportFromJson(RenderDriftJson(outside), "d.json");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->items[0].category, DriftCategory::kOutside);
+}
+
+TEST(DriftCategories, FailOnChoosesWhatFails) {
+  const DriftReport outside = MakeDriftReport(DiffOf({{kServer, MailboxServer(kServer, kFqdn)}}),
+                                              Now(), {}, {{kServer, "mail"}});
+  EXPECT_TRUE(HasDriftIn(outside, AllDriftCategories()));
+  EXPECT_TRUE(HasDriftIn(outside, {DriftCategory::kOutside}));
+  EXPECT_FALSE(HasDriftIn(outside, {DriftCategory::kManifest, DriftCategory::kDue}));
+  const DriftReport pruned = MakeDriftReport(PruneDiff(), Now());
+  EXPECT_TRUE(HasDriftIn(pruned, {DriftCategory::kUnmanaged}));
+  EXPECT_FALSE(HasDriftIn(pruned, {DriftCategory::kOutside}));
+  EXPECT_FALSE(HasDriftIn(MakeDriftReport(DiffOf(InSyncServer()), Now()), AllDriftCategories()));
+  // A pending request counts by its category.
+  EXPECT_TRUE(HasDriftIn(MakeDriftReport(PendingDiff(), Now()), {DriftCategory::kManifest}));
+}
+
+TEST(DriftCategories, ParseNamesWhatIsNotACategory) {
+  EXPECT_EQ(*ParseDriftCategories("outside, due"),
+            (std::set<DriftCategory>{DriftCategory::kOutside, DriftCategory::kDue}));
+  Result<std::set<DriftCategory>> bad = ParseDriftCategories("outside,renewal");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("'renewal' is not a category"));
 }
 
 }  // namespace
