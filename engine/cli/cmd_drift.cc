@@ -4,6 +4,7 @@
 #include "engine/cli/session.h"
 #include "engine/cli/shard_flag.h"
 #include "engine/cli/verify_run.h"
+#include "engine/plan/acknowledge.h"
 #include "engine/plan/drift_report.h"
 
 namespace xcert::cli {
@@ -48,8 +49,11 @@ int RunDrift(const DriftFlags& flags, Output& out) {
   for (const std::string& w : diff.warnings) out.Warning(w);
   const AppliedRecords applied = ReadAppliedRecords(session->stores.state_dir, session->servers);
   for (const std::string& w : applied.warnings) out.Warning(w);
-  const DriftReport report = MakeDriftReport(diff, session->now, session->shard,
-                                             AppliedAsAsked(session->desired, applied.records));
+  DriftReport report = MakeDriftReport(diff, session->now, session->shard,
+                                       AppliedAsAsked(session->desired, applied.records));
+  for (const std::string& w :
+       Acknowledge(&report, session->manifest, session->servers, session->now))
+    out.Warning(w);
   out.Print(RenderDriftReport(report, flags.format, out.color()));
   if (!diff.blocked.empty()) {
     for (const Blocked& b : diff.blocked) out.Error(b.reason);

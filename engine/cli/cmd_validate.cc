@@ -5,7 +5,9 @@
 // Exit 0 when valid (warnings allowed), 1 otherwise.
 #include "engine/cli/cli.h"
 #include "engine/cli/command.h"
+#include "engine/cli/session.h"
 #include "engine/manifest/load.h"
+#include "engine/plan/acknowledge.h"
 #include "engine/util/strings.h"
 
 namespace xcert::cli {
@@ -13,7 +15,15 @@ namespace xcert::cli {
 namespace {
 
 int RunValidate(Output& out, const std::string& file) {
-  const LoadResult result = LoadManifestFile(file);
+  std::unique_ptr<Clock> clock = MakeClock(out);
+  if (!clock) return kExitError;
+  LoadResult result = LoadManifestFile(file);
+  // Acknowledgements reach at most 90 days ahead of today.
+  if (result.manifest) {
+    result.diagnostics.Append(CheckAcknowledgementDates(*result.manifest, clock->Now()));
+    result.diagnostics.SortAndUnique();
+    if (result.diagnostics.has_errors()) result.manifest.reset();
+  }
   out.Report(result.diagnostics);
   const size_t warnings = result.diagnostics.warning_count();
   if (!result.manifest) {

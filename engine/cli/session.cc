@@ -8,6 +8,7 @@
 #include "engine/apply/observe.h"
 #include "engine/cli/shard_flag.h"
 #include "engine/manifest/load.h"
+#include "engine/plan/acknowledge.h"
 #include "engine/util/secret.h"
 #include "engine/util/strings.h"
 
@@ -155,6 +156,10 @@ std::optional<Session> OpenSession(const SessionOptions& options, const Clock& c
   Session s;
   s.manifest = std::move(*loaded.manifest);
   s.now = clock.Now();
+  if (const Diagnostics dates = CheckAcknowledgementDates(s.manifest, s.now); !dates.empty()) {
+    out.Report(dates);
+    if (dates.has_errors()) return std::nullopt;
+  }
   Result<std::string> digest = ManifestDigest(options.manifest_path);
   if (!digest.ok()) {
     out.Error(digest.status().message());

@@ -106,6 +106,11 @@ LockSpec BuildLock(const Object& o, const json& doc, Reporter& r) {
   return l;
 }
 
+Acknowledgement BuildAcknowledgement(const Object& o) {
+  return Acknowledgement{o.String("address"), o.String("reason"), o.String("until"),
+                         o.String("ticket")};
+}
+
 BackupSpec BuildBackup(const Object& o) {
   return BackupSpec{o.String("path"), o.Secret("passwordEnv", "passwordFile")};
 }
@@ -228,6 +233,7 @@ Manifest BuildManifest(const json& doc, Reporter& r) {
   m.servers = BuildList<ServerSpec>(root, "servers", BuildServer);
   m.certificates = BuildList<CertificateSpec>(
       root, "certificates", [&](const Object& o) { return BuildCertificate(o, doc, r); });
+  m.acknowledgements = BuildList<Acknowledgement>(root, "acknowledgements", BuildAcknowledgement);
   return m;
 }
 

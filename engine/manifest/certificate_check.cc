@@ -1,7 +1,9 @@
 #include "engine/manifest/certificate_check.h"
 
 #include <set>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/manifest/pointer.h"
 #include "engine/model/dn.h"
@@ -73,7 +75,17 @@ class CertificateChecker {
                            : "did you mean " + Quote(match) + "?");
   }
 
+  // Each server once (checked here, in linear time, rather than by the
+  // schema's uniqueItems, which the validator compares pairwise: a fleet's
+  // certificate lists thousands of servers), and each one declared.
   void CheckServerReferences() {
+    std::unordered_set<std::string_view> seen;
+    for (size_t j = 0; j < cert_.servers.size(); ++j) {
+      const std::string& server = cert_.servers[j];
+      if (server.empty() || seen.insert(server).second) continue;
+      r_.Error(JoinPointer(Field("servers"), j),
+               Quote(server) + " is listed twice in field 'servers' in " + name_, "remove one");
+    }
     if (!c_.all_server_names_known()) return;
     for (size_t j = 0; j < cert_.servers.size(); ++j) {
       const std::string& server = cert_.servers[j];

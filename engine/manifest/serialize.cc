@@ -77,6 +77,16 @@ void EmitLock(YAML::Emitter& out, const LockSpec& l) {
   out << YAML::EndMap;
 }
 
+void EmitAcknowledgement(YAML::Emitter& out, const Acknowledgement& a) {
+  out << YAML::BeginMap;
+  Field(out, "address", a.address);
+  Field(out, "reason", a.reason);
+  // Quoted: a bare 2027-01-15 is a YAML date to other readers.
+  out << YAML::Key << "until" << YAML::Value << YAML::DoubleQuoted << a.until;
+  Field(out, "ticket", a.ticket);
+  out << YAML::EndMap;
+}
+
 void EmitIssuer(YAML::Emitter& out, const IssuerSpec& i) {
   out << YAML::BeginMap;
   Field(out, "name", i.name);
@@ -192,6 +202,7 @@ std::string SerializeManifest(const Manifest& m) {
   Section(out, "issuers", m.issuers, EmitIssuer);
   Section(out, "servers", m.servers, EmitServer);
   Section(out, "certificates", m.certificates, EmitCertificate);
+  Section(out, "acknowledgements", m.acknowledgements, EmitAcknowledgement);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -99,7 +99,8 @@ Location Manifest::WhereIssuer(const std::string& name, const std::string& field
 bool Manifest::SameContent(const Manifest& o) const {
   return version == o.version && organization == o.organization && store == o.store &&
          backup == o.backup && lock == o.lock && prune == o.prune && issuers == o.issuers &&
-         servers == o.servers && certificates == o.certificates && trust == o.trust;
+         servers == o.servers && certificates == o.certificates && trust == o.trust &&
+         acknowledgements == o.acknowledgements;
 }
 
 }  // namespace xcert

@@ -140,6 +140,15 @@ struct CertificateSpec {
   bool operator==(const CertificateSpec&) const = default;
 };
 
+// Drift that is known and accepted until a day (docs/manifest.md#acknowledgements).
+struct Acknowledgement {
+  std::string address;  // "MX01/certificate/mail"; '*' matches within one part
+  std::string reason;
+  std::string until;  // the last day it is accepted, YYYY-MM-DD (UTC)
+  std::string ticket;
+  bool operator==(const Acknowledgement&) const = default;
+};
+
 // JSON-pointer ("/certificates/0/dnsNames/1") -> where that value is written.
 // Pointers use the manifest's field names.
 class SourceMap {
@@ -167,6 +176,7 @@ struct Manifest {
   std::vector<IssuerSpec> issuers;
   std::vector<ServerSpec> servers;
   std::vector<CertificateSpec> certificates;
+  std::vector<Acknowledgement> acknowledgements;
 
   // Not part of the document: where it was read from.
   std::string path;      // as given by the user

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -416,16 +417,21 @@ class Differ {
   }
 
   // The certificate now standing for `d` on a server, if any: same friendly
-  // name or subject (a previous version), most recent first.
+  // name or subject (a previous version), most recent first; of versions that
+  // expire together, the one serving more services (the one in use), so that
+  // the choice never depends on thumbprints alone.
   const CertificateInfo* Previous(const DesiredCertificate& d, const ServerState& s) {
     const CertificateInfo* best = nullptr;
+    auto rank = [](const CertificateInfo& c) {
+      return std::make_tuple(c.not_after, c.services.ToVector().size());
+    };
     for (const CertificateInfo& c : s.certificates) {
       if (c.pending_request) continue;
       const bool same = (!c.friendly_name.empty() && c.friendly_name == d.friendly_name) ||
                         names_.SameDn(c.subject, d.subject);
       if (!same) continue;
-      if (!best || c.not_after > best->not_after ||
-          (c.not_after == best->not_after && c.thumbprint < best->thumbprint)) {
+      if (!best || rank(c) > rank(*best) ||
+          (rank(c) == rank(*best) && c.thumbprint < best->thumbprint)) {
         best = &c;
       }
     }

@@ -259,6 +259,17 @@ std::vector<std::string> ExplanationLines(const DriftItem& i) {
   return out;
 }
 
+// "acknowledged until 2027-01-15: the vendor renews it (CHG-1)", or
+// "acknowledgement expired on 2027-01-15 (3 days ago): ..."; "" without one.
+std::string AckLine(const std::optional<Acknowledged>& a) {
+  if (!a) return "";
+  const std::string why = a->reason + (a->ticket.empty() ? "" : " (" + a->ticket + ")");
+  if (!a->expired) return "acknowledged until " + a->until + ": " + why;
+  return "acknowledgement expired on " + a->until + " (" + CountNoun(size_t(a->days_ago), "day") +
+         " ago): " + why + "; fix the drift, or renew the acknowledgement (" + a->where.ToString() +
+         ")";
+}
+
 // "[changed outside xcert] " before a JUnit failure's message.
 std::string CategoryPrefix(DriftCategory c) {
   return c == DriftCategory::kNone ? "" : "[" + std::string(DriftCategoryTitle(c)) + "] ";
@@ -286,7 +297,19 @@ std::string CategoryLine(const DriftReport& report) {
   for (const auto& [c, n] : CategoryCounts(report)) {
     if (n > 0) parts.push_back(std::to_string(n) + " " + std::string(DriftCategoryTitle(c)));
   }
-  return parts.empty() ? "" : "By category: " + Join(parts, ", ") + ".\n";
+  size_t accepted = 0;
+  for (const DriftItem& i : report.items) accepted += i.acknowledged && !i.acknowledged->expired;
+  for (const DriftRemoval& r : report.removals)
+    accepted += r.acknowledged && !r.acknowledged->expired;
+  if (parts.empty()) return "";
+  return "By category: " + Join(parts, ", ") +
+         (accepted > 0 ? "; " + std::to_string(accepted) + " acknowledged (not failing)" : "") +
+         ".\n";
+}
+
+nlohmann::ordered_json AcknowledgedToJson(const Acknowledged& a) {
+  return {{"reason", a.reason},   {"until", a.until},       {"ticket", a.ticket},
+          {"expired", a.expired}, {"days_ago", a.days_ago}, {"location", LocationToJson(a.where)}};
 }
 
 // "shards 3/4, 4/4 sent no report: their servers were not checked".
@@ -322,12 +345,15 @@ DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSp
 }
 
 bool HasDriftIn(const DriftReport& report, const std::set<DriftCategory>& categories) {
-  if (!report.removals.empty() && categories.count(DriftCategory::kUnmanaged)) return true;
+  auto accepted = [](const std::optional<Acknowledged>& a) { return a && !a->expired; };
   bool any = !report.removals.empty();
+  for (const DriftRemoval& r : report.removals) {
+    if (!accepted(r.acknowledged) && categories.count(DriftCategory::kUnmanaged)) return true;
+  }
   for (const DriftItem& i : report.items) {
     if (i.status != DriftStatus::kDrift && i.status != DriftStatus::kPending) continue;
     any = true;
-    if (categories.count(i.category)) return true;
+    if (!accepted(i.acknowledged) && categories.count(i.category)) return true;
   }
   // Drift the items do not show (a report of an older xcert): the manifest's.
   return !any && !report.in_sync && categories.count(DriftCategory::kManifest);
@@ -354,11 +380,13 @@ std::string RenderDriftText(const DriftReport& report, bool color) {
         break;
     }
     if (i.status == DriftStatus::kBlocked) continue;
+    if (i.acknowledged) out += "            " + AckLine(i.acknowledged) + "\n";
     for (const ReasonDetail& r : i.reasons) out += "            " + ReasonLine(r) + "\n";
   }
   for (const DriftRemoval& u : report.removals) {
     out += "  " + paint("31", "prune  ") + " " + u.server + "/certificate/" + u.thumbprint +
            " would be removed" + CategorySuffix(DriftCategory::kUnmanaged) + "\n";
+    if (u.acknowledged) out += "            " + AckLine(u.acknowledged) + "\n";
   }
   if (!report.missing.empty()) {
     out += "  " + paint("31", "missing") + " " + MissingLine(report.missing) + "\n";
@@ -401,6 +429,7 @@ std::string RenderDriftJson(const DriftReport& report) {
                                 {"certificate", i.certificate},
                                 {"status", DriftStatusName(i.status)}};
     if (i.category != DriftCategory::kNone) item["category"] = DriftCategoryName(i.category);
+    if (i.acknowledged) item["acknowledged"] = AcknowledgedToJson(*i.acknowledged);
     item["reasons"] = ReasonsToJson(i.reasons);
     item["detail"] = i.detail;
     item["location"] = LocationToJson(i.where);
@@ -412,10 +441,12 @@ std::string RenderDriftJson(const DriftReport& report) {
   j["changes"] = std::move(changes);
   nlohmann::ordered_json removed = nlohmann::ordered_json::array();
   for (const DriftRemoval& u : report.removals) {
-    removed.push_back({{"server", u.server},
-                       {"thumbprint", u.thumbprint},
-                       {"subject", u.subject},
-                       {"category", DriftCategoryName(DriftCategory::kUnmanaged)}});
+    nlohmann::ordered_json r{{"server", u.server},
+                             {"thumbprint", u.thumbprint},
+                             {"subject", u.subject},
+                             {"category", DriftCategoryName(DriftCategory::kUnmanaged)}};
+    if (u.acknowledged) r["acknowledged"] = AcknowledgedToJson(*u.acknowledged);
+    removed.push_back(std::move(r));
   }
   j["removals"] = std::move(removed);
   j["warnings"] = report.warnings;
@@ -442,7 +473,7 @@ std::string RenderDriftMarkdown(const DriftReport& report) {
   out += "\n| Server | Certificate | Status | Category | Reasons |\n|---|---|---|---|---|\n";
   for (const DriftItem& i : items) {
     if (i.status == DriftStatus::kInSync) continue;
-    std::string reasons;
+    std::string reasons = AckLine(i.acknowledged);
     for (const std::string& line : ExplanationLines(i))
       reasons += (reasons.empty() ? "" : "<br>") + line;
     out += "| " + cell(i.server) + " | " + cell(i.certificate) + " | " +
@@ -472,15 +503,24 @@ std::string RenderDriftJunit(const DriftReport& report) {
     removals_by_server[u.server].push_back(&u);
   }
   const size_t missing = report.missing.size();
+  // An acknowledged difference is a skipped test case until its day passes.
+  auto accepted = [](const std::optional<Acknowledged>& a) { return a && !a->expired; };
+  auto fails = [&](const DriftItem& i) {
+    return i.status != DriftStatus::kInSync && !accepted(i.acknowledged);
+  };
+  size_t failures_total = missing;
+  for (const DriftItem& i : items) failures_total += fails(i);
+  for (const DriftRemoval& u : report.removals) failures_total += !accepted(u.acknowledged);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites name=\"xcert drift\" tests=\"" +
          std::to_string(items.size() + report.removals.size() + missing) + "\" failures=\"" +
-         std::to_string(CountNotInSync(items) + report.removals.size() + missing) + "\">\n";
+         std::to_string(failures_total) + "\">\n";
   for (const std::string& server : order) {
     const auto& list = by_server[server];
     const auto& removed = removals_by_server[server];
-    size_t failures = removed.size();
-    for (const DriftItem* i : list) failures += i->status != DriftStatus::kInSync;
+    size_t failures = 0;
+    for (const DriftRemoval* u : removed) failures += !accepted(u->acknowledged);
+    for (const DriftItem* i : list) failures += fails(*i);
     out += "  <testsuite name=\"" + XmlEscape(server) + "\" tests=\"" +
            std::to_string(list.size() + removed.size()) + "\" failures=\"" +
            std::to_string(failures) + "\">\n";
@@ -492,18 +532,26 @@ std::string RenderDriftJunit(const DriftReport& report) {
         out += "/>\n";
         continue;
       }
-      std::string body;
+      std::string body = AckLine(i->acknowledged);
       for (const std::string& line : ExplanationLines(*i))
         body += (body.empty() ? "" : "\n") + line;
+      if (accepted(i->acknowledged)) {
+        out += ">\n      <skipped message=\"" + XmlEscape(AckLine(i->acknowledged)) + "\">" +
+               XmlEscape(body) + "</skipped>\n    </testcase>\n";
+        continue;
+      }
       out += ">\n      <failure type=\"" + std::string(DriftStatusName(i->status)) +
              "\" message=\"" + XmlEscape(CategoryPrefix(i->category) + Headline(*i)) + "\">" +
              XmlEscape(body) + "</failure>\n    </testcase>\n";
     }
     for (const DriftRemoval* u : removed) {
       out += "    <testcase classname=\"" + XmlEscape(server) + "\" name=\"unmanaged/" +
-             XmlEscape(u->thumbprint) + "\">\n      <failure type=\"prune\" message=\"" +
-             XmlEscape(kPruneReason) + "\">" + XmlEscape(u->subject) +
-             "</failure>\n    </testcase>\n";
+             XmlEscape(u->thumbprint) + "\">\n";
+      out += accepted(u->acknowledged)
+                 ? "      <skipped message=\"" + XmlEscape(AckLine(u->acknowledged)) + "\"/>\n"
+                 : "      <failure type=\"prune\" message=\"" + XmlEscape(kPruneReason) + "\">" +
+                       XmlEscape(u->subject) + "</failure>\n";
+      out += "    </testcase>\n";
     }
     out += "  </testsuite>\n";
   }
@@ -549,6 +597,17 @@ std::optional<DriftStatus> ParseDriftStatus(const std::string& name) {
     if (DriftStatusName(s) == name) return s;
   }
   return std::nullopt;
+}
+
+Acknowledged AcknowledgedFromJson(JsonReader& r, const nlohmann::json& j) {
+  Acknowledged a;
+  a.reason = r.Get<std::string>(j, "reason");
+  a.until = r.Get<std::string>(j, "until");
+  a.ticket = r.Get<std::string>(j, "ticket");
+  a.expired = r.Get<bool>(j, "expired");
+  a.days_ago = r.Get<int>(j, "days_ago");
+  if (j.contains("location")) a.where = LocationFromJson(r, j["location"]);
+  return a;
 }
 
 std::vector<ShardSpec> ShardsFromJson(JsonReader& r, const nlohmann::json& j, const char* field) {
@@ -602,6 +661,8 @@ Result<DriftReport> DriftReportFromJson(std::string_view text, const std::string
     }
     i.reasons = ReasonsFromJson(r, r.Array(item, "reasons"));
     i.detail = r.Get<std::string>(item, "detail");
+    if (item.contains("acknowledged"))
+      i.acknowledged = AcknowledgedFromJson(r, item["acknowledged"]);
     if (item.contains("location")) i.where = LocationFromJson(r, item["location"]);
     report.items.push_back(std::move(i));
   }
@@ -609,8 +670,11 @@ Result<DriftReport> DriftReportFromJson(std::string_view text, const std::string
     report.changes.push_back(ChangeFromJson(r, c));
   }
   for (const nlohmann::json& u : r.Array(j, "removals")) {
-    report.removals.push_back({r.Get<std::string>(u, "server"), r.Get<std::string>(u, "thumbprint"),
-                               r.Get<std::string>(u, "subject")});
+    DriftRemoval removal{r.Get<std::string>(u, "server"), r.Get<std::string>(u, "thumbprint"),
+                         r.Get<std::string>(u, "subject"), std::nullopt};
+    if (u.contains("acknowledged"))
+      removal.acknowledged = AcknowledgedFromJson(r, u["acknowledged"]);
+    report.removals.push_back(std::move(removal));
   }
   report.warnings = r.Get<std::vector<std::string>>(j, "warnings");
   if (!r.error().empty()) return InvalidArgument(r.error());

@@ -4,6 +4,7 @@
 // diff, and of the shards' reports read back.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +32,17 @@ std::string_view DriftCategoryTitle(DriftCategory c);  // "changed outside xcert
 // "outside,due" -> those categories; the error names what is not one.
 Result<std::set<DriftCategory>> ParseDriftCategories(std::string_view text);
 
+// The acknowledgement of the manifest that accepts a difference
+// (engine/plan/acknowledge.h).
+struct Acknowledged {
+  std::string reason;
+  std::string until;  // YYYY-MM-DD, the last day
+  std::string ticket;
+  bool expired = false;  // the day has passed: the difference fails again
+  int days_ago = 0;      // expired: since the day after `until`, counted from 1
+  Location where;        // the acknowledgement in the manifest
+};
+
 struct DriftItem {
   std::string server;
   std::string certificate;
@@ -40,6 +52,7 @@ struct DriftItem {
   DriftCategory category = DriftCategory::kNone;
   std::vector<ReasonDetail> reasons;  // every reason of every change about it
   std::string detail;                 // pending CSR path or blocking reason
+  std::optional<Acknowledged> acknowledged;
 };
 
 // One item per CheckedItem, in manifest order. Linear in the size of the diff.
@@ -51,6 +64,7 @@ struct DriftRemoval {
   std::string server;
   std::string thumbprint;
   std::string subject;
+  std::optional<Acknowledged> acknowledged;
 };
 
 // What every drift format shows: made from a diff (MakeDriftReport) or read
@@ -75,7 +89,8 @@ DriftReport MakeDriftReport(const DiffResult& diff, TimePoint now, const ShardSp
                             const std::set<ServerArtifact>& applied_as_asked = {});
 
 // Whether the report has drift in one of `categories` (pending items count
-// by their category, removals as unmanaged): what makes drift exit 2.
+// by their category, removals as unmanaged) that no acknowledgement accepts
+// today: what makes drift exit 2.
 bool HasDriftIn(const DriftReport& report, const std::set<DriftCategory>& categories);
 
 // Every category: --fail-on's default.

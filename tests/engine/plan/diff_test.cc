@@ -126,6 +126,22 @@ TEST(DiffTest, ChangedNamesReplaceTheCertificateNamingTheDifference) {
   EXPECT_TRUE(found);
 }
 
+// Two versions that expire together (made in the same second): the one in
+// use stands for the certificate, whatever the thumbprints.
+TEST(DiffTest, OfVersionsThatExpireTogetherTheOneServingStandsForIt) {
+  ServerState s = MailboxServer("MailServer21", "mailserver21.pocket-consultant.com");
+  CertificateInfo idle = GoodMail("A0");  // the lower thumbprint
+  idle.dns_names = {"mail.pocket-consultant.com"};
+  CertificateInfo serving = GoodMail("B1");
+  serving.dns_names = {"mail.pocket-consultant.com"};
+  Put(&s, idle);
+  Put(&s, serving);
+  BindAll(&s, serving.thumbprint, ServiceSet{Service::kIis, Service::kImap});
+  const DiffResult r =
+      Diff(DesiredOf({WantMail({"MailServer21"})}, {CorpCa()}), {{"MailServer21", s}}, Now());
+  EXPECT_EQ(ChangeAt(r, "MailServer21/certificate/mail").current, Thumb("B1"));
+}
+
 TEST(DiffTest, TimeReasonsInOrder) {
   struct Case {
     TimePoint not_before, not_after;
