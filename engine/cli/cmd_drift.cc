@@ -16,7 +16,7 @@ struct DriftFlags {
   std::string format = "text";
   bool probe = false;  // also served-vs-bound (ServedMismatch), as xcert verify probes
   std::string shard;
-  std::string fail_on = "outside,manifest,due,unmanaged";
+  std::string fail_on = DriftCategoryList(AllDriftCategories());
 };
 
 int RunDrift(const DriftFlags& flags, Output& out) {

@@ -13,7 +13,7 @@ namespace {
 struct MergeFlags {
   std::vector<std::string> files;
   std::string format = "text";
-  std::string fail_on = "outside,manifest,due,unmanaged";
+  std::string fail_on = DriftCategoryList(AllDriftCategories());
 };
 
 int RunMerge(const MergeFlags& flags, Output& out) {

@@ -51,6 +51,12 @@ std::set<DriftCategory> AllDriftCategories() {
           DriftCategory::kUnmanaged};
 }
 
+std::string DriftCategoryList(const std::set<DriftCategory>& categories) {
+  std::vector<std::string> names;
+  for (DriftCategory c : categories) names.emplace_back(DriftCategoryName(c));
+  return Join(names, ",");
+}
+
 Result<std::set<DriftCategory>> ParseDriftCategories(std::string_view text) {
   std::set<DriftCategory> out;
   for (const std::string& part : Split(text, ',')) {

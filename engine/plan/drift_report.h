@@ -95,6 +95,8 @@ bool HasDriftIn(const DriftReport& report, const std::set<DriftCategory>& catego
 
 // Every category: --fail-on's default.
 std::set<DriftCategory> AllDriftCategories();
+// "outside,manifest,due,unmanaged": how --fail-on writes `categories`.
+std::string DriftCategoryList(const std::set<DriftCategory>& categories);
 
 std::string RenderDriftText(const DriftReport& report, bool color);
 std::string RenderDriftJson(const DriftReport& report);

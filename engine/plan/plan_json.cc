@@ -468,9 +468,9 @@ Change ChangeFromJson(JsonReader& r, const nlohmann::json& j) {
   c.current = r.Get<std::string>(j, "current");
   c.target = r.Get<std::string>(j, "target");
   const std::string provision = r.Get<std::string>(j, "provision", "none");
-  for (Provision p : {Provision::kNone, Provision::kCreate, Provision::kCreateRequest,
-                      Provision::kImportIssued, Provision::kImportFile, Provision::kCompleteRequest,
-                      Provision::kImportFromServer}) {
+  for (Provision p :
+       {Provision::kNone, Provision::kCreate, Provision::kCreateRequest, Provision::kImportIssued,
+        Provision::kImportFile, Provision::kCompleteRequest, Provision::kImportFromServer}) {
     if (ProvisionName(p) == provision) c.provision = p;
   }
   c.source_server = r.Get<std::string>(j, "source_server");
