@@ -474,12 +474,26 @@ class Differ {
       PlanRequest(d, f);
       return;
     }
+    if (f.type == IssuerType::kFile && f.supplied.thumbprint.empty()) {
+      // The loader refuses an unreadable file; facts without the supplied
+      // certificate can only come from a caller's bug, never a step.
+      for (const std::string& server : d.servers) {
+        result_.blocked.push_back(
+            {server + "/certificate/" + d.artifact, server,
+             "the file issuer " + Quote(d.issuer) + " supplied no certificate to import"});
+      }
+      return;
+    }
     for (size_t i = 0; i < d.servers.size(); ++i) {
       Provision p = Provision::kImportIssued;
       if (f.type == IssuerType::kFile) p = Provision::kImportFile;
       if (f.type == IssuerType::kSelfSigned)
         p = i == 0 ? Provision::kCreate : Provision::kImportFromServer;
-      NewCertificate(d, f, d.servers[i], p, i == 0 ? "" : d.servers[0], "");
+      // A file import names the certificate it brings, so apply and the
+      // .ps1 plan can tell it is already there and that the file did not
+      // change since the plan.
+      NewCertificate(d, f, d.servers[i], p, i == 0 ? "" : d.servers[0], "",
+                     p == Provision::kImportFile ? f.supplied.thumbprint : "");
     }
   }
 

@@ -50,6 +50,7 @@ class Renderer {
     std::stable_partition(order_.begin(), order_.end(),
                           [](const Step& s) { return s.kind == StepKind::kBackupExport; });
     for (size_t i = 0; i < order_.size(); ++i) {
+      if (IsEdge(order_[i].server)) edge_servers_.insert(order_[i].server);
       if (order_[i].kind == StepKind::kEnable) last_enable_[order_[i].server] = i;
       if (order_[i].kind == StepKind::kEnable && order_[i].services.Has(Service::kIis)) {
         iis_servers_.insert(order_[i].server);
@@ -78,12 +79,22 @@ class Renderer {
     out += "\n" + std::string(common) + "\n" + std::string(helpers);
     out += State();
     out += steps;
-    out += "\nWrite-Host 'Done: every step finished.'\n";
+    out += "\nWrite-XcertDone\n";
     return out;
   }
 
  private:
   const ServerSpec* Server(const std::string& name) const { return manifest_.FindServer(name); }
+
+  // An Edge Transport server is outside Active Directory: its certificates
+  // are managed in its own Exchange Management Shell, never through -Server
+  // from another one. Its steps run only when the script runs on it.
+  bool IsEdge(const std::string& name) const {
+    const ServerSpec* s = Server(name);
+    return s && std::find(s->roles.begin(), s->roles.end(), Role::kEdgeTransport) != s->roles.end();
+  }
+  // The shell a step runs in: the Edge server's own, or "" for any shell of the organisation.
+  std::string ShellOf(const std::string& server) const { return IsEdge(server) ? server : ""; }
 
   std::string Where(const Step& s) const {
     return s.where.file.empty() ? "" : s.where.ToString() + ": ";
@@ -117,6 +128,15 @@ class Renderer {
         }
         if (s.source == ImportSource::kArtifact && s.source_server.empty()) {
           return Internal("import step " + std::to_string(s.id) + " has no source server");
+        }
+        if (s.source == ImportSource::kArtifact && ShellOf(s.source_server) != ShellOf(s.server)) {
+          return FailedPrecondition(
+              Where(s) + "certificate '" + s.certificate + "' would be copied from " +
+              s.source_server + " to " + s.server + ", but " +
+              (IsEdge(s.server) ? s.server : s.source_server) +
+              " is an Edge Transport server, managed only in its own Exchange Management Shell, "
+              "and a script keeps the copy in one shell's memory. Apply it with `xcert apply` "
+              "through an exchange store, or give the Edge server its own certificate");
         }
         return Status::Ok();
       case StepKind::kEnable: {
@@ -220,6 +240,11 @@ class Renderer {
       }
       if (s->version == ExchangeVersion::k2013 || s->version == ExchangeVersion::k2016) {
         out += "; UM services are restarted after UM certificates change";
+      }
+      if (IsEdge(name)) {
+        out +=
+            "; Edge Transport: its steps run only when this script runs in its own Exchange "
+            "Management Shell, so run the script there too";
       }
       out += "\n";
     }
@@ -334,6 +359,9 @@ class Renderer {
         "run, by name\n";
     out += "$Transit = @{}     # exported copies for other servers, in memory only\n";
     out += "$IisChanged = @{}  # servers whose IIS certificate this run changed\n";
+    out += "$EdgeServers = " + Ps1StringArray({edge_servers_.begin(), edge_servers_.end()}) +
+           "  # Edge Transport servers: their steps run in their own shell\n";
+    out += "$Elsewhere = [ordered]@{}  # steps left for another shell, by shell\n";
     if (NeedsTransit()) out += "$TransitPassword = New-XcertPassword\n";
     return out;
   }
@@ -341,8 +369,9 @@ class Renderer {
   std::string Wrap(size_t i, const Step& s, const std::string& body) const {
     return "# Plan step " + std::to_string(s.id) +
            (s.where.file.empty() ? "" : " (" + Ps1Comment(s.where.ToString()) + ")") +
-           "\nInvoke-XcertStep " + Ps1String(Label(i)) + " " + Ps1String(s.summary) + " {\n" +
-           Indent(body, "  ") + "\n}\n";
+           "\nInvoke-XcertStep " + Ps1String(Label(i)) + " " + Ps1String(s.summary) +
+           (IsEdge(s.server) ? " -Edge " + Ps1String(s.server) : "") + " {\n" + Indent(body, "  ") +
+           "\n}\n";
   }
 
   std::string StepBlock(const Step& s, size_t i) const {
@@ -579,6 +608,7 @@ class Renderer {
   const Manifest& manifest_;
   std::vector<Step> order_;
   std::map<std::string, size_t> last_enable_;
+  std::set<std::string> edge_servers_;  // servers of the plan's steps that are Edge Transport
   std::set<std::string> iis_servers_;
 };
 

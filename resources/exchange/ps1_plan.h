@@ -22,14 +22,18 @@
 //   remove         skipped when the certificate is gone; refused when the
 //                  server shows it is still in use
 // then `iisreset <server> /noforce` once per server whose IIS certificate
-// the run changed. The first error stops the script (exit 1).
+// the run changed. The first error stops the script (exit 1). Steps of an
+// Edge Transport server run only in that server's own shell, the others only
+// outside Edge servers (an Edge server is not in Active Directory, so
+// -Server cannot reach it); each run lists what it left to the other shell.
 //
 // Secrets never appear in the script: the backup password and file issuers'
 // PKCS#12 passwords are SecureString parameters. Refused with a clear
 // message (FailedPrecondition, naming the manifest line): certificates from a
 // `ca` issuer (xcert signs them during apply; a script cannot carry the new
 // key), file issuers given as PEM (Import-ExchangeCertificate needs a
-// PKCS#12), keys New-ExchangeCertificate cannot make, and UM/UMCallRouter on
+// PKCS#12), copies between an Edge server and another server (a copy lives
+// in one shell's memory), keys New-ExchangeCertificate cannot make, and UM/UMCallRouter on
 // versions without UM. Version differences follow ServerSpec.version.
 #pragma once
 

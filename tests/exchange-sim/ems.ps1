@@ -43,12 +43,36 @@ if ($Server) {
 }
 Remove-Variable -Name Server, StateFolder, Command, __emsServer, __emsSim, __emsRoot -ErrorAction SilentlyContinue
 
-if ($__emsCommand) {
-  . ([scriptblock]::Create($__emsCommand))
-  exit $(if ($?) { 0 } else { 1 })
+# Runs each top-level statement of $__emsBuffer in this scope and sets
+# $__emsFailed as `powershell -Command` sets its exit status: from $? of the
+# last statement. ($? after dot-sourcing a script block is true whatever its
+# last command did, so each statement reads its own $? as it ends.)
+$__emsRun = {
+  $__emsErrors = $null
+  $__emsTokens = $null
+  $__emsAst = [System.Management.Automation.Language.Parser]::ParseInput($__emsBuffer, [ref]$__emsTokens, [ref]$__emsErrors)
+  $__emsStatements = @($__emsAst.EndBlock.Statements | ForEach-Object { $_.Extent.Text })
+  if ($__emsErrors.Count -gt 0) {
+    $__emsStatements = @($__emsBuffer)
+  }
+  foreach ($__emsStatement in $__emsStatements) {
+    $__emsOk = $false
+    try {
+      . ([scriptblock]::Create($__emsStatement + "`n" + '$__emsOk = $?'))
+    } catch {
+      [Console]::Error.WriteLine(($_ | Out-String).TrimEnd())
+    }
+    $__emsFailed = -not $__emsOk
+  }
 }
 
 $__emsFailed = $false
+if ($__emsCommand) {
+  $__emsBuffer = $__emsCommand
+  . $__emsRun
+  exit $(if ($__emsFailed) { 1 } else { 0 })
+}
+
 $__emsBuffer = ''
 while ($true) {
   $__emsLine = [Console]::In.ReadLine()
@@ -62,16 +86,7 @@ while ($true) {
     }
   }
   if ($__emsBuffer.Trim()) {
-    $__emsFailed = $false
-    try {
-      . ([scriptblock]::Create($__emsBuffer))
-      if (-not $?) {
-        $__emsFailed = $true
-      }
-    } catch {
-      $__emsFailed = $true
-      [Console]::Error.WriteLine(($_ | Out-String).TrimEnd())
-    }
+    . $__emsRun
   }
   $__emsBuffer = ''
   if ($null -eq $__emsLine) {

@@ -5,8 +5,23 @@
 
 # Runs one step: prints it, runs the body and prints its outcome. Any error
 # is printed and stops the script (exit 1): nothing after a failed step runs.
-function Invoke-XcertStep([string]$Label, [string]$Summary, [scriptblock]$Body) {
+# A step of an Edge Transport server (-Edge) runs only in that server's own
+# shell, and the other steps only outside Edge servers: Edge servers are not
+# in Active Directory, so no shell reaches them through -Server. What this
+# shell cannot do is left, and listed at the end (Write-XcertDone).
+function Invoke-XcertStep([string]$Label, [string]$Summary, [scriptblock]$Body, [string]$Edge = '') {
   Write-Host ('[' + $Label + '] ' + $Summary)
+  $here = [string]$env:COMPUTERNAME
+  if ($Edge -ne $(if ($EdgeServers -contains $here) { $here } else { '' })) {
+    $shell = $(if ($Edge) { "the Exchange Management Shell of the Edge Transport server $Edge" }
+      else { 'the Exchange Management Shell of a Mailbox server' })
+    Write-Host ('    not in this shell: it runs in ' + $shell)
+    if (-not $Elsewhere.Contains($shell)) {
+      $Elsewhere[$shell] = @()
+    }
+    $Elsewhere[$shell] += $Label.Split('/')[0]
+    return
+  }
   try {
     $outcome = @(& $Body) | Select-Object -Last 1
     Write-Host ('    ' + [string]$outcome)
@@ -15,6 +30,18 @@ function Invoke-XcertStep([string]$Label, [string]$Summary, [scriptblock]$Body) 
     Write-Host ('Stopped at step ' + $Label + '; nothing after it ran. Fix the cause and run this script ' +
                 'again: the steps that finished are skipped.')
     exit 1
+  }
+}
+
+# The last line of a run: every step finished, or which shells still have steps.
+function Write-XcertDone {
+  if ($Elsewhere.Count -eq 0) {
+    Write-Host 'Done: every step finished.'
+    return
+  }
+  Write-Host 'Done in this shell. Run this script again in:'
+  foreach ($shell in $Elsewhere.Keys) {
+    Write-Host ('  ' + $shell + ' for steps ' + ($Elsewhere[$shell] -join ', '))
   }
 }
 

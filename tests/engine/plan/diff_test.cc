@@ -288,6 +288,24 @@ TEST(DiffTest, PurchasedFileIsImportedWhereMissing) {
   const Change& c = ChangeAt(r, "MailServer21/certificate/mail");
   EXPECT_EQ(c.provision, Provision::kImportFile);
   EXPECT_EQ(c.source_path, "/etc/xcert/mail.pfx");
+  // The import names what the file holds: a re-run sees it is there, and
+  // apply sees when the file changed after the plan.
+  EXPECT_EQ(c.target, bought.thumbprint);
+}
+
+TEST(DiffTest, AFileIssuerThatSuppliedNothingBlocksInsteadOfImportingNothing) {
+  DesiredCertificate want = WantMail({"MailServer21"});
+  want.issuer = "digicert";
+  want.issuer_type = IssuerType::kFile;
+  IssuerFacts empty = PurchasedFile(CertificateInfo{});
+  empty.supplied_path.clear();
+  const DiffResult r =
+      Diff(DesiredOf({want}, {empty}),
+           {{"MailServer21", MailboxServer("MailServer21", "a.pocket-consultant.com")}}, Now());
+  EXPECT_TRUE(r.changes.empty());
+  ASSERT_EQ(r.blocked.size(), 1u);
+  EXPECT_EQ(r.blocked[0].address, "MailServer21/certificate/mail");
+  EXPECT_EQ(r.blocked[0].reason, "the file issuer 'digicert' supplied no certificate to import");
 }
 
 TEST(DiffTest, PurchasedFileDueForRenewalIsDriftWithoutAStep) {

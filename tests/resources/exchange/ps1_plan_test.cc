@@ -74,6 +74,18 @@ Result<std::string> RenderExample(const fs::path& dir) {
     IssuerFacts f;
     f.name = i.name;
     f.type = i.type;
+    if (i.type == IssuerType::kFile) {
+      // The file holds what the first certificate of the issuer asks for,
+      // as a vendor would deliver it.
+      for (const CertificateSpec& c : m.certificates) {
+        if (c.issuer != i.name) continue;
+        f.supplied = xcert::testing::Cert("PFX-" + i.name, c.subject, c.dns_names);
+        f.supplied.key_bits = c.key.rsa_bits;
+        f.supplied.exportable = c.key.exportable;
+        f.supplied_path = i.pkcs12;
+        break;
+      }
+    }
     facts[i.name] = f;
   }
   ActualState actual;
@@ -340,6 +352,49 @@ TEST(Ps1PlanTest, AnEmptyPlanSaysSo) {
             std::string::npos);
   EXPECT_EQ(script->find("$BackupPassword"), std::string::npos)
       << "no backup, no password to ask for";
+}
+
+// An Edge Transport server is outside Active Directory: its steps are marked
+// for its own shell, and a copy between it and another server is refused.
+TEST(Ps1PlanTest, EdgeStepsRunInTheEdgeServersOwnShell) {
+  Manifest m = Fleet();
+  m.servers.push_back({"Edge01",
+                       "edge01.pocket-consultant.com",
+                       {Role::kEdgeTransport},
+                       ExchangeVersion::k2019,
+                       {}});
+  Plan p;
+  Step create = MakeStep(1, StepKind::kCreate, "Edge01", "edge", "", "create 'edge' on Edge01", 20);
+  create.subject = "CN=edge.pocket-consultant.com";
+  create.key = KeySpec{KeyAlgorithm::kRsa, 2048, EcCurve::kNone, true};
+  p.steps = {create,
+             Enable(2, "Edge01", "edge", "", ServiceSet{Service::kSmtp}, false,
+                    "enable 'edge' for SMTP on Edge01"),
+             Enable(3, "MailServer21", "mail", Thumb("M"), ServiceSet{Service::kIis}, false,
+                    "enable 'mail' for IIS on MailServer21")};
+  Result<std::string> script = RenderPs1(p, m);
+  ASSERT_TRUE(script.ok()) << script.status().message();
+  EXPECT_NE(script->find("Invoke-XcertStep '1/3' 'create ''edge'' on Edge01' -Edge 'Edge01' {"),
+            std::string::npos);
+  EXPECT_NE(script->find("Invoke-XcertStep '2/3' 'enable ''edge'' for SMTP on Edge01' -Edge "
+                         "'Edge01' {"),
+            std::string::npos);
+  EXPECT_NE(script->find("Invoke-XcertStep '3/3' 'enable ''mail'' for IIS on MailServer21' {"),
+            std::string::npos);
+  EXPECT_NE(script->find("$EdgeServers = @('Edge01')"), std::string::npos);
+  EXPECT_NE(script->find("Edge01: Exchange 2019 (EdgeTransport); Edge Transport: its steps run "
+                         "only when this script runs in its own Exchange Management Shell"),
+            std::string::npos);
+
+  Step copy = MakeStep(1, StepKind::kImport, "Edge01", "mail", "", "import 'mail' on Edge01", 21);
+  copy.source = ImportSource::kArtifact;
+  copy.source_server = "MailServer21";
+  p.steps = {copy};
+  EXPECT_EQ(RenderPs1(p, m).status().message(),
+            "fleet.yaml:21:5: certificate 'mail' would be copied from MailServer21 to Edge01, but "
+            "Edge01 is an Edge Transport server, managed only in its own Exchange Management "
+            "Shell, and a script keeps the copy in one shell's memory. Apply it with `xcert "
+            "apply` through an exchange store, or give the Edge server its own certificate");
 }
 
 TEST(Ps1PlanTest, RefusesWhatAScriptCannotDo) {

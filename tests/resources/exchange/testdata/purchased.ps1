@@ -14,7 +14,7 @@
 
   Steps:
     1/5  back up 4445464D… (Microsoft Exchange) from MailServer21 before it loses IIS (certificate only)
-    2/5  import 'mail' from  on MailServer21
+    2/5  import 'mail' from certs/mail.pfx on MailServer21
     3/5  enable 'mail' for IIS on MailServer21
     4/5  enable 'mail' for IMAP, POP on MailServer21
     5/5  enable 'mail' for SMTP on MailServer21
@@ -23,7 +23,7 @@
     MailServer21: Exchange 2019 (Mailbox)
 
   Copy these files into the work folder (-WorkFolder, default: beside this script):
-      (from )
+    mail.pfx  (from certs/mail.pfx)
 
   Warnings:
     - backup of 4445464D… (Microsoft Exchange) on MailServer21 holds the certificate only: its private key is not exportable
@@ -360,8 +360,23 @@ function Get-XcertProtection($Facts, $Certificate) {
 
 # Runs one step: prints it, runs the body and prints its outcome. Any error
 # is printed and stops the script (exit 1): nothing after a failed step runs.
-function Invoke-XcertStep([string]$Label, [string]$Summary, [scriptblock]$Body) {
+# A step of an Edge Transport server (-Edge) runs only in that server's own
+# shell, and the other steps only outside Edge servers: Edge servers are not
+# in Active Directory, so no shell reaches them through -Server. What this
+# shell cannot do is left, and listed at the end (Write-XcertDone).
+function Invoke-XcertStep([string]$Label, [string]$Summary, [scriptblock]$Body, [string]$Edge = '') {
   Write-Host ('[' + $Label + '] ' + $Summary)
+  $here = [string]$env:COMPUTERNAME
+  if ($Edge -ne $(if ($EdgeServers -contains $here) { $here } else { '' })) {
+    $shell = $(if ($Edge) { "the Exchange Management Shell of the Edge Transport server $Edge" }
+      else { 'the Exchange Management Shell of a Mailbox server' })
+    Write-Host ('    not in this shell: it runs in ' + $shell)
+    if (-not $Elsewhere.Contains($shell)) {
+      $Elsewhere[$shell] = @()
+    }
+    $Elsewhere[$shell] += $Label.Split('/')[0]
+    return
+  }
   try {
     $outcome = @(& $Body) | Select-Object -Last 1
     Write-Host ('    ' + [string]$outcome)
@@ -370,6 +385,18 @@ function Invoke-XcertStep([string]$Label, [string]$Summary, [scriptblock]$Body) 
     Write-Host ('Stopped at step ' + $Label + '; nothing after it ran. Fix the cause and run this script ' +
                 'again: the steps that finished are skipped.')
     exit 1
+  }
+}
+
+# The last line of a run: every step finished, or which shells still have steps.
+function Write-XcertDone {
+  if ($Elsewhere.Count -eq 0) {
+    Write-Host 'Done: every step finished.'
+    return
+  }
+  Write-Host 'Done in this shell. Run this script again in:'
+  foreach ($shell in $Elsewhere.Keys) {
+    Write-Host ('  ' + $shell + ' for steps ' + ($Elsewhere[$shell] -join ', '))
   }
 }
 
@@ -456,6 +483,8 @@ $Observed = @{
 $Created = @{}     # thumbprints of certificates created, imported or adopted in this run, by name
 $Transit = @{}     # exported copies for other servers, in memory only
 $IisChanged = @{}  # servers whose IIS certificate this run changed
+$EdgeServers = @()  # Edge Transport servers: their steps run in their own shell
+$Elsewhere = [ordered]@{}  # steps left for another shell, by shell
 
 # Plan step 1
 Invoke-XcertStep '1/5' 'back up 4445464D… (Microsoft Exchange) from MailServer21 before it loses IIS (certificate only)' {
@@ -473,13 +502,13 @@ Invoke-XcertStep '1/5' 'back up 4445464D… (Microsoft Exchange) from MailServer
 }
 
 # Plan step 2 (examples/purchased/xcert.yaml:42:5)
-Invoke-XcertStep '2/5' 'import ''mail'' from  on MailServer21' {
-  $thumbprint = (Get-XcertCreated 'mail')
+Invoke-XcertStep '2/5' 'import ''mail'' from certs/mail.pfx on MailServer21' {
+  $thumbprint = '5046582D626F7567687400000000000000000000'
   if ($null -ne (Get-XcertCertificate 'MailServer21' $thumbprint)) {
     $Created['mail'] = $thumbprint
     return ('already done: ' + $thumbprint + ' is on MailServer21')
   }
-  $data = [System.IO.File]::ReadAllBytes((Join-Path $WorkFolder ''))
+  $data = [System.IO.File]::ReadAllBytes((Join-Path $WorkFolder 'mail.pfx'))
   $null = Import-ExchangeCertificate -Server 'MailServer21' -FileData $data -Password $Password_bought -PrivateKeyExportable $true -FriendlyName 'mail'
   $Created['mail'] = $thumbprint
   'imported ' + $thumbprint
@@ -487,7 +516,7 @@ Invoke-XcertStep '2/5' 'import ''mail'' from  on MailServer21' {
 
 # Plan step 3 (examples/purchased/xcert.yaml:51:15)
 Invoke-XcertStep '3/5' 'enable ''mail'' for IIS on MailServer21' {
-  $thumbprint = (Get-XcertCreated 'mail')
+  $thumbprint = '5046582D626F7567687400000000000000000000'
   $certificate = Get-XcertCertificate 'MailServer21' $thumbprint
   if ($null -eq $certificate) {
     throw ('the certificate ' + $thumbprint + ' is not on MailServer21')
@@ -504,7 +533,7 @@ Invoke-XcertStep '3/5' 'enable ''mail'' for IIS on MailServer21' {
 
 # Plan step 4 (examples/purchased/xcert.yaml:51:15)
 Invoke-XcertStep '4/5' 'enable ''mail'' for IMAP, POP on MailServer21' {
-  $thumbprint = (Get-XcertCreated 'mail')
+  $thumbprint = '5046582D626F7567687400000000000000000000'
   $certificate = Get-XcertCertificate 'MailServer21' $thumbprint
   if ($null -eq $certificate) {
     throw ('the certificate ' + $thumbprint + ' is not on MailServer21')
@@ -520,7 +549,7 @@ Invoke-XcertStep '4/5' 'enable ''mail'' for IMAP, POP on MailServer21' {
 
 # Plan step 5 (examples/purchased/xcert.yaml:51:15)
 Invoke-XcertStep '5/5' 'enable ''mail'' for SMTP on MailServer21' {
-  $thumbprint = (Get-XcertCreated 'mail')
+  $thumbprint = '5046582D626F7567687400000000000000000000'
   $certificate = Get-XcertCertificate 'MailServer21' $thumbprint
   if ($null -eq $certificate) {
     throw ('the certificate ' + $thumbprint + ' is not on MailServer21')
@@ -547,4 +576,4 @@ Invoke-XcertStep 'after 5' 'reset IIS on MailServer21 (iisreset /noforce), becau
   'IIS on MailServer21 restarted'
 }
 
-Write-Host 'Done: every step finished.'
+Write-XcertDone

@@ -1,0 +1,110 @@
+#include "tests/support/exchange_sim.h"
+
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+namespace xcert::testing {
+
+namespace {
+
+fs::path SimDir() { return SourceDir() / "tests" / "exchange-sim"; }
+
+std::string YamlQuoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+fs::path SimOrganization::Pwsh() {
+  const char* home = std::getenv("DOTNET_CLI_HOME");
+  if (!home || !*home) home = std::getenv("HOME");
+  if (home && *home) {
+    const fs::path tool = fs::path(home) / ".dotnet" / "tools" / "pwsh";
+    if (fs::exists(tool)) return tool;
+  }
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (!dir.empty() && fs::exists(fs::path(dir) / "pwsh")) return fs::path(dir) / "pwsh";
+  }
+  return {};
+}
+
+std::optional<std::string> SimOrganization::Unavailable() {
+  if (Pwsh().empty()) {
+    return "skipped: PowerShell 7 (pwsh) is not installed; scripts/setup installs it as a .NET "
+           "tool where the .NET SDK is";
+  }
+  return std::nullopt;
+}
+
+SimOrganization::SimOrganization(fs::path folder, const std::string& domain,
+                                 const std::vector<SimServer>& servers)
+    : folder_(std::move(folder)) {
+  std::string list;
+  for (const SimServer& s : servers) {
+    list += (list.empty() ? "" : ",") + s.name + ":" + s.role + ":" + s.version;
+  }
+  const RunResult made =
+      Run({Pwsh().string(), "-NoProfile", "-NonInteractive", "-File",
+           (SimDir() / "Invoke-Sim.ps1").string(), "-Action", "New", "-StateFolder",
+           folder_.string(), "-Domain", domain, "-Server", list});
+  if (made.exit_code != 0) {
+    throw std::runtime_error("the simulated organisation could not be made:\n" + made.out +
+                             made.err);
+  }
+}
+
+SimOrganization SimOrganization::CopyTo(const fs::path& folder) const {
+  fs::copy(folder_, folder, fs::copy_options::recursive);
+  fs::remove(folder / "sim.log");
+  return SimOrganization(folder);
+}
+
+std::string SimOrganization::StoreYaml() const {
+  return "store:\n  type: exchange\n  transport: [" + YamlQuoted(Pwsh().string()) +
+         ", -NoProfile, -NonInteractive, -File, " + YamlQuoted((SimDir() / "ems.ps1").string()) +
+         ", -StateFolder, " + YamlQuoted(folder_.string()) + ", -Server, \"{server}\"]\n";
+}
+
+RunResult SimOrganization::Shell(const std::string& server, const std::string& command,
+                                 const fs::path& cwd) const {
+  return Run(
+      {Pwsh().string(), "-NoProfile", "-NonInteractive", "-File", (SimDir() / "ems.ps1").string(),
+       "-StateFolder", folder_.string(), "-Server", server, "-Command", command},
+      cwd);
+}
+
+nlohmann::json SimOrganization::Summary() const {
+  const RunResult r = Run({Pwsh().string(), "-NoProfile", "-NonInteractive", "-File",
+                           (SimDir() / "Invoke-Sim.ps1").string(), "-Action", "Summary",
+                           "-StateFolder", folder_.string()});
+  if (r.exit_code != 0) {
+    throw std::runtime_error("the simulator's summary failed:\n" + r.out + r.err);
+  }
+  return nlohmann::json::parse(r.out);
+}
+
+int SimOrganization::CountLog(const std::string& event) const {
+  const fs::path log = folder_ / "sim.log";
+  if (!fs::exists(log)) return 0;
+  std::istringstream lines(ReadFileOrDie(log));
+  int n = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string time, pid, what;
+    if (words >> time >> pid >> what && what == event) ++n;
+  }
+  return n;
+}
+
+int SimOrganization::ShellsStarted() const { return CountLog("start"); }
+int SimOrganization::CmdletCalls() const { return CountLog("call"); }
+
+}  // namespace xcert::testing
