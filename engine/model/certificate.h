@@ -79,7 +79,8 @@ struct CertificateInfo {
   bool has_private_key = false;
   bool exportable = false;
   std::string friendly_name;
-  ServiceSet services;  // derived from the server's bindings
+  ServiceSet
+      services;  // as the store records them (Exchange's Services); see ServerState::bindings
   CertStatus status = CertStatus::kUnknown;
   RootCaType root_ca_type = RootCaType::kUnknown;
   bool pending_request = false;           // a key and CSR waiting for a CA's answer

@@ -18,8 +18,8 @@ constexpr TypeAlias kTypes[] = {
     {"O", "O"},
     {"OU", "OU"},
     {"L", "L"},
-    {"ST", "ST"},
-    {"S", "ST"},
+    {"ST", "S"},
+    {"S", "S"},
     {"C", "C"},
     {"DC", "DC"},
     {"E", "E"},
@@ -30,7 +30,7 @@ constexpr TypeAlias kTypes[] = {
     {"POSTALCODE", "POSTALCODE"},
 };
 
-std::string KnownTypes() { return "CN, O, OU, L, ST, C, DC, E, SERIALNUMBER, STREET, POSTALCODE"; }
+std::string KnownTypes() { return "CN, O, OU, L, S, C, DC, E, SERIALNUMBER, STREET, POSTALCODE"; }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -14,14 +14,15 @@
 namespace xcert {
 
 struct Rdn {
-  std::string type;   // canonical short name: CN, O, OU, L, ST, C, DC, E, SERIALNUMBER, STREET
+  std::string type;   // canonical short name: CN, O, OU, L, S, C, DC, E, SERIALNUMBER, STREET
   std::string value;  // unescaped
   bool operator==(const Rdn&) const = default;
 };
 
 // Parses "CN=a, O=b" (',' or ';' separated; '\,' and '\2C' escapes). Errors
 // name the offending part: "unknown attribute type 'X' (known: CN, O, ...)".
-// Accepts "S" as an alias of "ST" (the .NET spelling) and "EMAIL"/"emailAddress" for "E".
+// Spells stateOrProvinceName "S", as .NET and Exchange show it, and accepts
+// OpenSSL's "ST" for it; "EMAIL"/"emailAddress" for "E".
 Result<std::vector<Rdn>> ParseDn(std::string_view text);
 
 // The display form "CN=a, O=b", escaping ',', '+', '"', '\\', '<', '>', ';'.

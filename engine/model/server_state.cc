@@ -84,6 +84,9 @@ std::map<std::string, std::string> ObservedSummary(const ServerState& state) {
   for (const auto& [name, value] : singles) {
     if (!value->empty()) out[std::string("binding/") + name] = *value;
   }
+  for (const auto& [service, remedy] : b.unknown_holders) {
+    out["binding/" + std::string(ServiceName(service))] = "unknown";
+  }
   for (const std::string& t : b.smtp) out["binding/SMTP/" + t] = "yes";
   for (const std::string& t : b.connector_refs) out["binding/Connector/" + t] = "yes";
   for (const std::string& p : state.problems) out["problem/" + p] = "unreadable";

@@ -28,6 +28,11 @@ struct Bindings {
   std::string auth_current;        // AuthConfig current / next certificate
   std::string auth_next;
   std::vector<std::string> connector_refs;  // named by a connector's TlsCertificateName
+  // Exclusive services whose holder the store could not read (a snapshot
+  // without --web-bindings whose certificates were recorded as RawData
+  // only): "" above then means "not known", not "none". The value says what
+  // would supply the fact. A plan never moves such a service.
+  std::map<Service, std::string> unknown_holders;
 
   // The services `thumbprint` serves according to these bindings.
   ServiceSet ServicesOf(const std::string& thumbprint) const;

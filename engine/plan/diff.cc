@@ -601,8 +601,17 @@ class Differ {
       if (!d.services.Has(svc)) continue;
       if (!thumbprint.empty() && Serves(s.bindings, svc, thumbprint, d.replace_default_smtp))
         continue;
+      const std::string address = s.server + "/binding/" + std::string(ServiceName(svc));
+      if (auto unknown = s.bindings.unknown_holders.find(svc);
+          unknown != s.bindings.unknown_holders.end()) {
+        // Moving it could take it from a certificate nobody backed up.
+        result_.blocked.push_back({address, s.server,
+                                   "which certificate serves " + std::string(ServiceName(svc)) +
+                                       " on " + s.server + " is not known: " + unknown->second});
+        continue;
+      }
       Change c;
-      c.address = s.server + "/binding/" + std::string(ServiceName(svc));
+      c.address = address;
       c.server = s.server;
       c.certificate = d.artifact;
       c.action = ChangeAction::kBind;

@@ -317,6 +317,20 @@ Bindings DeriveBindings(const Projection& p, const std::vector<Entry>& entries) 
   b.um = p.um_thumbprint ? Upper(*p.um_thumbprint) : "";
   b.um_call_router = p.um_call_router_thumbprint ? Upper(*p.um_call_router_thumbprint) : "";
   if (p.connectors) b.connector_refs = ConnectorRefs(entries, *p.connectors);
+  // A certificate recorded as RawData only may be the holder nobody named.
+  const bool some_unknown = std::any_of(entries.begin(), entries.end(),
+                                        [](const Entry& e) { return !e.info.attributes_known; });
+  if (!some_unknown) return b;
+  if (!p.web_bindings && b.iis.empty()) {
+    b.unknown_holders[Service::kIis] =
+        "record the https bindings too (Get-WebBinding -Protocol https | Export-Clixml) and "
+        "import them with snapshot import --web-bindings";
+  }
+  const std::string reexport =
+      "its certificates were recorded as RawData only: export them again from an elevated "
+      "Exchange Management Shell so that their Services are recorded";
+  if (!p.imap_certificate_name && b.imap.empty()) b.unknown_holders[Service::kImap] = reexport;
+  if (!p.pop_certificate_name && b.pop.empty()) b.unknown_holders[Service::kPop] = reexport;
   return b;
 }
 
@@ -569,7 +583,11 @@ ServerState ToServerState(const Projection& p, const std::string& server, const 
   }
   s.bindings = DeriveBindings(p, entries);
   for (Entry& e : entries) {
-    e.info.services = s.bindings.ServicesOf(e.info.thumbprint);
+    // Services as Exchange records them (AllowedServices: a certificate bound
+    // only to the back end still says IIS); the bindings are the separate
+    // fact the plan works from. Unknown attributes: what the bindings show.
+    e.info.services = e.info.attributes_known ? ServiceSet(uint8_t(e.source->services))
+                                              : s.bindings.ServicesOf(e.info.thumbprint);
     s.certificates.push_back(std::move(e.info));
   }
   for (const std::string& problem : p.problems) s.problems.push_back(problem);

@@ -135,7 +135,8 @@ nlohmann::json ProjectionToJson(const Projection& p);
 //              transport certificate
 //   internal transport, Auth current/next, UM, UMCallRouter: as reported
 //   connectors certificates whose issuer and subject a TlsCertificateName names
-// Services are then ServicesOf these bindings. `spec` fills the identity
+// Services are Exchange's recorded AllowedServices (ServicesOf these bindings
+// when the attributes are unknown). `spec` fills the identity
 // where the projection has no Server facts.
 ServerState ToServerState(const Projection& p, const std::string& server, const ServerSpec* spec);
 

@@ -60,7 +60,11 @@ Result<ShowReport> CollectLocalShow(const fs::path& root, const std::string& dis
     out.files = std::move(view->files);
     out.status.reserve(out.state.certificates.size());
     for (size_t c = 0; c < out.state.certificates.size(); ++c) {
-      out.status.push_back(chains.StatusOf(out.state.certificates[c], out.files[c].chain_der));
+      CertificateInfo& cert = out.state.certificates[c];
+      out.status.push_back(chains.StatusOf(cert, out.files[c].chain_der));
+      // A local store records no RootCAType: it follows from the chain, as
+      // Exchange computes it. Other stores report theirs.
+      cert.root_ca_type = RootCaTypeOf(cert, out.status.back().status);
     }
   });
   return report;

@@ -16,7 +16,7 @@ constexpr AttributeType kAttributeTypes[] = {
     {"2.5.4.5", "SERIALNUMBER", NID_serialNumber},
     {"2.5.4.6", "C", NID_countryName},
     {"2.5.4.7", "L", NID_localityName},
-    {"2.5.4.8", "ST", NID_stateOrProvinceName},
+    {"2.5.4.8", "S", NID_stateOrProvinceName},
     {"2.5.4.9", "STREET", NID_streetAddress},
     {"2.5.4.10", "O", NID_organizationName},
     {"2.5.4.11", "OU", NID_organizationalUnitName},

@@ -250,7 +250,7 @@ backup: {path: ./b, passwordEnv: 1PASSWORD}
       {"SubjectUnknownAttribute",
        Replace(kBase, R"(subject: CN=mail.contoso.com)", R"(subject: CN=mail.contoso.com, X=1)"),
        {"11:14: error: subject 'CN=mail.contoso.com, X=1' of certificate 'mail' is not a valid "
-        "distinguished name: unknown attribute type 'X' (known: CN, O, OU, L, ST, C, DC, E, "
+        "distinguished name: unknown attribute type 'X' (known: CN, O, OU, L, S, C, DC, E, "
         "SERIALNUMBER, STREET, POSTALCODE); write it most specific first, e.g. "
         "'CN=mail.contoso.com, O=Contoso, C=DE'"}},
       {"SubjectEmpty",

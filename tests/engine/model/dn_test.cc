@@ -25,7 +25,10 @@ TEST(ParseDnTest, MostSpecificFirstAsWritten) {
 
 TEST(ParseDnTest, CanonicalTypesAndAliases) {
   EXPECT_EQ(Parsed("cn=a; s=Bavaria; email=x@y.de; emailAddress=z@y.de"),
-            (std::vector<Rdn>{{"CN", "a"}, {"ST", "Bavaria"}, {"E", "x@y.de"}, {"E", "z@y.de"}}));
+            (std::vector<Rdn>{{"CN", "a"}, {"S", "Bavaria"}, {"E", "x@y.de"}, {"E", "z@y.de"}}));
+  // OpenSSL's ST is shown as .NET and Exchange show it.
+  EXPECT_EQ(FormatDn(Parsed("CN=domain.com, L=Cologne, ST=NRW, C=DE")),
+            "CN=domain.com, L=Cologne, S=NRW, C=DE");
 }
 
 TEST(ParseDnTest, TrimsUnescapedSpaceOnly) {
@@ -50,7 +53,7 @@ TEST(ParseDnTest, ErrorsNameTheProblem) {
   EXPECT_EQ(Error(""), "the subject is empty; write e.g. CN=mail.contoso.com");
   EXPECT_EQ(Error("mail.contoso.com"), "'mail.contoso.com' is not TYPE=value");
   EXPECT_EQ(Error("CN=a, XY=b"),
-            "unknown attribute type 'XY' (known: CN, O, OU, L, ST, C, DC, E, SERIALNUMBER, "
+            "unknown attribute type 'XY' (known: CN, O, OU, L, S, C, DC, E, SERIALNUMBER, "
             "STREET, POSTALCODE)");
   EXPECT_EQ(Error("CN=a, C=Germany"),
             "country C='Germany' must be a two-letter code such as DE or US");
@@ -96,7 +99,7 @@ TEST(DnTest, DnKeySeparatesAttributes) {
 }
 
 RC_GTEST_PROP(DnPropertyTest, FormatThenParseGivesTheSameAttributes, ()) {
-  const auto type = rc::gen::element<std::string>("CN", "O", "OU", "L", "ST", "DC", "E");
+  const auto type = rc::gen::element<std::string>("CN", "O", "OU", "L", "S", "DC", "E");
   const auto value = rc::gen::resize(
       20, rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::inRange<char>(32, 127))));
   const auto rdns = *rc::gen::resize(

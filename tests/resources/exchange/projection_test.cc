@@ -126,6 +126,37 @@ TEST(ProjectionJsonTest, ErrorsNameThePath) {
             "expected a JSON object (the projection)");
 }
 
+// A certificate recorded as RawData only may hold IIS, IMAP or POP: without
+// the facts that name the holders, they are unknown, not "none".
+TEST(ToServerStateTest, HoldersAreUnknownWhenOnlyRawDataCouldTell) {
+  const std::string def = SelfSigned("CN=EX01", {"EX01", "ex01.contoso.com"});
+  Projection p;
+  ProjectedCertificate raw = Entry(def, 0);
+  raw.attributes_known = false;
+  p.certificates = {raw};
+  const ServerState s = ToServerState(p, "EX01", nullptr);
+  ASSERT_EQ(s.bindings.unknown_holders.size(), 3u);
+  EXPECT_NE(s.bindings.unknown_holders.at(Service::kIis).find("--web-bindings"), std::string::npos);
+  EXPECT_NE(s.bindings.unknown_holders.at(Service::kImap).find("export them again"),
+            std::string::npos);
+  EXPECT_EQ(ObservedSummary(s).at("binding/IIS"), "unknown");
+
+  p.web_bindings = std::vector<ProjectedWebBinding>{};
+  p.imap_certificate_name = "ex01.contoso.com";
+  p.pop_certificate_name = "ex01.contoso.com";
+  const ServerState told = ToServerState(p, "EX01", nullptr);
+  EXPECT_TRUE(told.bindings.unknown_holders.empty())
+      << "the bindings and the POP/IMAP names were recorded";
+  EXPECT_EQ(told.bindings.imap, x509::Sha1Hex(def)) << "the name covers the RawData's DNS names";
+
+  p.certificates = {Entry(def, 27, {"IIS://EX01/W3SVC/1"})};
+  p.web_bindings.reset();
+  p.imap_certificate_name.reset();
+  p.pop_certificate_name.reset();
+  EXPECT_TRUE(ToServerState(p, "EX01", nullptr).bindings.unknown_holders.empty())
+      << "known attributes name the holders";
+}
+
 TEST(ToServerStateTest, DerivesTheBindingsLikeExchange) {
   const std::string def = SelfSigned("CN=EX01", {"EX01", "ex01.contoso.com"});
   const std::string mail = CaSigned(
@@ -162,8 +193,10 @@ TEST(ToServerStateTest, DerivesTheBindingsLikeExchange) {
   EXPECT_EQ(s.bindings.smtp, smtp);
   EXPECT_EQ(s.bindings.auth_current, x509::Sha1Hex(auth));
   EXPECT_EQ(s.bindings.connector_refs, std::vector<std::string>{x509::Sha1Hex(mail)});
-  EXPECT_EQ(s.Find(x509::Sha1Hex(mail))->services.ToLetters(), ".P.WS..");
-  EXPECT_EQ(s.Find(x509::Sha1Hex(def))->services.ToLetters(), "I...S..");
+  // Services stay as Exchange recorded them (27 = IMAP, POP, IIS, SMTP for
+  // both); what serves what is the bindings above.
+  EXPECT_EQ(s.Find(x509::Sha1Hex(mail))->services.ToLetters(), "IP.WS..");
+  EXPECT_EQ(s.Find(x509::Sha1Hex(def))->services.ToLetters(), "IP.WS..");
   EXPECT_EQ(s.identity.version, ExchangeVersion::k2016);
   EXPECT_EQ(s.identity.roles, std::vector<Role>{Role::kMailbox});
   EXPECT_EQ(s.identity.fqdn, "ex01.contoso.com");

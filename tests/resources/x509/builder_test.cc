@@ -166,7 +166,7 @@ TEST(SelfSignTest, RejectsBadTemplates) {
   t = Leaf();
   t.subject = "CN=a, X=b";
   EXPECT_EQ(SelfSign(t, key).status().message(),
-            "subject 'CN=a, X=b': unknown attribute type 'X' (known: CN, O, OU, L, ST, C, DC, E, "
+            "subject 'CN=a, X=b': unknown attribute type 'X' (known: CN, O, OU, L, S, C, DC, E, "
             "SERIALNUMBER, STREET, POSTALCODE)");
   EXPECT_EQ(SelfSign(Leaf(), PrivateKey()).status().message(), "self-signing needs a private key");
 }

@@ -36,7 +36,7 @@ TEST(NameTest, DisplayRoundTripKeepsOrderAndEscapes) {
 
 TEST(NameTest, BadDisplayNamesAreErrors) {
   EXPECT_EQ(NameFromDisplay("XX=a").status().message(),
-            "unknown attribute type 'XX' (known: CN, O, OU, L, ST, C, DC, E, SERIALNUMBER, "
+            "unknown attribute type 'XX' (known: CN, O, OU, L, S, C, DC, E, SERIALNUMBER, "
             "STREET, POSTALCODE)");
 }
 

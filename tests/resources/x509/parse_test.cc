@@ -465,7 +465,7 @@ std::string GenValue(const std::string& type) {
 
 std::string GenSubject() {
   static const std::vector<std::string> kTypes = {
-      "CN", "O", "OU", "L", "ST", "C", "DC", "SERIALNUMBER", "STREET", "POSTALCODE", "E"};
+      "CN", "O", "OU", "L", "S", "C", "DC", "SERIALNUMBER", "STREET", "POSTALCODE", "E"};
   const size_t n = *rc::gen::inRange<size_t>(1, 6);
   std::vector<Rdn> rdns;
   for (size_t i = 0; i < n; ++i) {
