@@ -19,6 +19,15 @@ std::string YamlQuoted(const std::string& s) {
   return out + "\"";
 }
 
+// PowerShell running one of the simulator's scripts with `args`.
+std::vector<std::string> SimScript(const std::string& script,
+                                   const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {SimOrganization::Pwsh().string(), "-NoProfile",
+                                   "-NonInteractive", "-File", (SimDir() / script).string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 }  // namespace
 
 fs::path SimOrganization::Pwsh() {
@@ -52,9 +61,8 @@ SimOrganization::SimOrganization(fs::path folder, const std::string& domain,
     list += (list.empty() ? "" : ",") + s.name + ":" + s.role + ":" + s.version;
   }
   const RunResult made =
-      Run({Pwsh().string(), "-NoProfile", "-NonInteractive", "-File",
-           (SimDir() / "Invoke-Sim.ps1").string(), "-Action", "New", "-StateFolder",
-           folder_.string(), "-Domain", domain, "-Server", list});
+      Run(SimScript("Invoke-Sim.ps1", {"-Action", "New", "-StateFolder", folder_.string(),
+                                       "-Domain", domain, "-Server", list}));
   if (made.exit_code != 0) {
     throw std::runtime_error("the simulated organisation could not be made:\n" + made.out +
                              made.err);
@@ -75,16 +83,14 @@ std::string SimOrganization::StoreYaml() const {
 
 RunResult SimOrganization::Shell(const std::string& server, const std::string& command,
                                  const fs::path& cwd) const {
-  return Run(
-      {Pwsh().string(), "-NoProfile", "-NonInteractive", "-File", (SimDir() / "ems.ps1").string(),
-       "-StateFolder", folder_.string(), "-Server", server, "-Command", command},
-      cwd);
+  return Run(SimScript("ems.ps1",
+                       {"-StateFolder", folder_.string(), "-Server", server, "-Command", command}),
+             cwd);
 }
 
 nlohmann::json SimOrganization::Summary() const {
-  const RunResult r = Run({Pwsh().string(), "-NoProfile", "-NonInteractive", "-File",
-                           (SimDir() / "Invoke-Sim.ps1").string(), "-Action", "Summary",
-                           "-StateFolder", folder_.string()});
+  const RunResult r =
+      Run(SimScript("Invoke-Sim.ps1", {"-Action", "Summary", "-StateFolder", folder_.string()}));
   if (r.exit_code != 0) {
     throw std::runtime_error("the simulator's summary failed:\n" + r.out + r.err);
   }
