@@ -195,7 +195,7 @@ Result<json> InterpretRun(const EmsTarget& target, Operation op, const ProcessRe
   }
 }
 
-Result<json> EmsClient::Call(Operation op, json args) const {
+Result<json> EmsClient::Call(Operation op, json args) {
   args["server"] = target_.server;
   XCERT_ASSIGN_OR_RETURN(std::string payload, BuildPayload(op, args));
   std::vector<std::string> secrets = {x509::Base64Encode(args.dump())};
@@ -203,15 +203,37 @@ Result<json> EmsClient::Call(Operation op, json args) const {
       !args["password"].get<std::string>().empty()) {
     secrets.push_back(args["password"].get<std::string>());
   }
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string input;
+  if (!session_ || !session_->usable()) {
+    session_.reset();
+    Result<std::unique_ptr<ProcessSession>> started = ProcessSession::Start(target_.argv);
+    if (!started.ok()) {
+      return Unavailable(target_.server + ": " + started.status().message() +
+                         "; check the transport command (store.transport or the server's "
+                         "transport) in the manifest");
+    }
+    session_ = std::move(*started);
+    ++started_;
+    marker_ = NewSessionMarker();
+    XCERT_ASSIGN_OR_RETURN(input, SessionOpening(marker_));
+  }
+  input += payload;
+  if (!input.ends_with('\n')) input += '\n';  // the marker must be a line of its own
+  input += marker_ + "\n";
   ProcessOptions options;
   options.timeout = target_.timeout;
-  Result<ProcessResult> run = RunProcess(target_.argv, payload, options);
-  if (!run.ok()) {
-    return Unavailable(target_.server + ": " + run.status().message() +
-                       "; check the transport command (store.transport or the server's transport) "
-                       "in the manifest");
-  }
-  return InterpretRun(target_, op, *run, secrets);
+  return InterpretRun(target_, op, session_->Request(input, marker_, options), secrets);
+}
+
+void EmsClient::EndSession() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (session_) session_->CloseInput();
+}
+
+int EmsClient::shells_started() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return started_;
 }
 
 }  // namespace xcert::exchange

@@ -4,6 +4,12 @@
 // script's answer or an error that names the server, says what went wrong
 // and what to check.
 //
+// The shell is started at the first call and kept for the next ones (one
+// shell per server per command: starting one loads the Exchange snap-in,
+// which takes seconds), with the session protocol of script_protocol.h. A
+// call that finds the shell ended, or that ended it (timeout, no answer),
+// leaves the next call to start a fresh one; nothing is retried on its own.
+//
 // Failures and their codes:
 //   cannot start the command                  kUnavailable
 //   no answer within the timeout              kUnavailable (the process group is killed)
@@ -21,6 +27,8 @@
 // arguments (they may hold passwords).
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -56,14 +64,28 @@ class EmsClient {
  public:
   explicit EmsClient(EmsTarget target) : target_(std::move(target)) {}
 
-  // Runs `op`; `args` gets "server" added. Returns the answer's body
-  // ({"ok":true,...}) or the error InterpretRun describes.
-  Result<nlohmann::json> Call(Operation op, nlohmann::json args) const;
+  // Runs `op` in the server's shell (starting it when there is none that
+  // still runs); `args` gets "server" added. Returns the answer's body
+  // ({"ok":true,...}) or the error InterpretRun describes; the timeout counts
+  // from when the call was made, the shell's start included. Calls from
+  // several threads run one at a time.
+  Result<nlohmann::json> Call(Operation op, nlohmann::json args);
+
+  // Closes the shell's stdin, so that it ends by itself while other shells
+  // are being closed too; the destructor waits for it (ProcessSession).
+  void EndSession();
+
+  // Shells started so far.
+  int shells_started() const;
 
   const EmsTarget& target() const { return target_; }
 
  private:
   EmsTarget target_;
+  mutable std::mutex mutex_;
+  std::unique_ptr<ProcessSession> session_;
+  std::string marker_;
+  int started_ = 0;
 };
 
 }  // namespace xcert::exchange

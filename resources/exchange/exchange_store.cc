@@ -177,6 +177,17 @@ Result<CertificateInfo> ExchangeStore::Import(const ImportRequest& request) {
   if (!decoded.ok()) return decoded.status().WithContext("Import on " + spec_.name);
   store::ImportData data = std::move(decoded).value();
   XCERT_ASSIGN_OR_RETURN(CertificateInfo leaf, x509::ParseCertificate(data.der));
+  if (leaf.key_algorithm != KeyAlgorithm::kRsa) {
+    // Windows would store it, but Get-ExchangeCertificate leaves out keys
+    // other than RSA (KeyAlgorithmUnsupported): nothing could enable it.
+    return FailedPrecondition(
+        "Cannot import certificate " + leaf.thumbprint + " (" + leaf.subject + ") on " +
+        spec_.name + ": its key is " +
+        KeySpec{leaf.key_algorithm, leaf.key_bits, leaf.curve, false}.ToString() +
+        ", and Exchange uses RSA keys only (Get-ExchangeCertificate does not list it: "
+        "KeyAlgorithmUnsupported); have the certificate issued for an RSA key (key: {algorithm: "
+        "RSA, size: 2048})");
+  }
   const std::string friendly = ExchangeFriendlyName(
       request.friendly_name.empty() ? data.friendly_name : request.friendly_name, leaf.subject);
   json args = {{"thumbprint", leaf.thumbprint},
@@ -259,8 +270,10 @@ Result<std::string> ExchangeStore::Export(const std::string& thumbprint,
     return DataLoss(spec_.name + ": the PKCS#12 Export-ExchangeCertificate returned for " + t +
                     " cannot be read: " + contents.status().message());
   }
-  return x509::WritePkcs12(contents->key, contents->certificate_der, contents->chain_der,
-                           contents->friendly_name, password);
+  // The backup keeps the friendly name, which Exchange's file may lack.
+  return x509::WritePkcs12(
+      contents->key, contents->certificate_der, contents->chain_der,
+      contents->friendly_name.empty() ? c->friendly_name : contents->friendly_name, password);
 }
 
 Status ExchangeStore::Remove(const std::string& thumbprint) {
@@ -274,6 +287,10 @@ Status ExchangeStore::Remove(const std::string& thumbprint) {
   if (!answer.ok() && answer.status().code() == Code::kNotFound)
     return store::CertificateNotFound(spec_.name, t);
   return answer.status();
+}
+
+ExchangeStoreSet::~ExchangeStoreSet() {
+  for (auto& [name, store] : stores_) store->EndSession();
 }
 
 Store* ExchangeStoreSet::Find(const std::string& server) {

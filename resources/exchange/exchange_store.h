@@ -17,15 +17,19 @@
 //    parameter); it gets no services (-Services None).
 //  - Import: a PEM bundle with a key is sent as a PKCS#12 made in memory with
 //    a random password; a certificate without key completes the pending
-//    request holding its key (refused when there is none).
-//  - Export returns Exchange's PKCS#12 re-encrypted with AES-256.
+//    request holding its key (refused when there is none). A certificate
+//    whose key is not RSA is refused (FailedPrecondition): Exchange would
+//    store it but never list it.
+//  - Export returns Exchange's PKCS#12 re-encrypted with AES-256, with the
+//    certificate's friendly name.
 //  - Enable with SMTP keeps the internal transport certificate unless
 //    EnableOptions::replace_default_smtp (see enable.ps1).
 //
-// Every call starts Exchange Management Shell on the server, which takes
-// seconds, so mutations reuse the answer of a Get made less than
+// Each server's store keeps one Exchange Management Shell for the whole
+// command (EmsClient: starting one takes seconds), and its calls run there
+// one at a time. Every call still costs a round trip and Exchange's own
+// work, so mutations reuse the answer of a Get made less than
 // kCheckCacheTtl ago (apply's precondition check) instead of asking again.
-// Mutations on one server run one at a time; reads run in parallel.
 #pragma once
 
 #include <chrono>
@@ -70,6 +74,10 @@ class ExchangeStore final : public Store {
   Result<std::string> Export(const std::string& thumbprint, const std::string& password) override;
   Status Remove(const std::string& thumbprint) override;
 
+  // Lets the server's shell end (EmsClient::EndSession).
+  void EndSession() { client_.EndSession(); }
+  int shells_started() const { return client_.shells_started(); }
+
  private:
   // The server state in an answer's "State".
   Result<ServerState> StateOf(const nlohmann::json& answer) const;
@@ -103,6 +111,8 @@ class ExchangeStore final : public Store {
 
 class ExchangeStoreSet final : public StoreSet {
  public:
+  // Ends every shell at once (each then ends by itself), and waits for them.
+  ~ExchangeStoreSet() override;
   Store* Find(const std::string& server) override;
   void Add(std::unique_ptr<ExchangeStore> store);
 

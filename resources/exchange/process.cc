@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -199,53 +200,73 @@ int MillisUntil(Clock::time_point t) {
   return int(std::clamp<long long>(ms, 0, 100));
 }
 
-}  // namespace
-
-Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, std::string_view input,
-                                 const ProcessOptions& options) {
-  if (argv.empty()) return InvalidArgument("the transport command is empty");
+// A started child and xcert's ends of its stdin, stdout and stderr.
+struct Running {
   Channels c;
-  XCERT_RETURN_IF_ERROR(c.Open());
+  std::unique_ptr<Child> child;
+  Clock::time_point started;
+};
+
+Result<std::unique_ptr<Running>> Spawn(const std::vector<std::string>& argv) {
+  if (argv.empty()) return InvalidArgument("the transport command is empty");
+  auto r = std::make_unique<Running>();
+  XCERT_RETURN_IF_ERROR(r->c.Open());
   SpawnSetup setup;
-  setup.Configure(c);
+  setup.Configure(r->c);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-
-  const auto start = Clock::now();
+  r->started = Clock::now();
   pid_t pid = 0;
   const int rc =
       ::posix_spawnp(&pid, argv[0].c_str(), setup.actions(), setup.attr(), args.data(), environ);
   if (rc != 0) {
     return Unavailable("cannot start '" + argv[0] + "': " + std::strerror(rc));
   }
-  Child child(pid);
-  c.in_child.Close();
-  c.out_child.Close();
-  c.err_child.Close();
+  r->child = std::make_unique<Child>(pid);
+  r->c.in_child.Close();
+  r->c.out_child.Close();
+  r->c.err_child.Close();
+  return r;
+}
 
-  ProcessResult result;
-  size_t written = 0;
-  if (input.empty()) c.in_parent.Close();
-  const auto deadline = start + options.timeout;
+// What one Pump moves: `input` from `*written` on (stdin is closed after it
+// when `close_input`), and whatever the child prints, into `out` and `err`
+// (each kept to `limit` bytes; `*limited` set when more came).
+struct PumpIo {
+  std::string_view input;
+  size_t* written;
+  bool close_input;
+  std::string* out;
+  std::string* err;
+  size_t limit;
+  bool* limited;
+};
+
+// Moves bytes between xcert and the child until `done()` holds (asked after
+// every read), or the child has exited and its output has been read (a
+// grandchild holding the pipes gets one more second), or `deadline` passes
+// (returns false; the child is left running for the caller to stop).
+Result<bool> Pump(Running& r, const PumpIo& io, Clock::time_point deadline,
+                  const std::function<bool()>& done) {
+  Channels& c = r.c;
+  Child& child = *r.child;
+  if (io.input.size() == *io.written && io.close_input) c.in_parent.Close();
   std::optional<Clock::time_point> drain_until;  // set once the child has exited
   for (;;) {
+    if (done()) return true;
     child.Wait(false);
     if (child.reaped() && !drain_until) drain_until = Clock::now() + std::chrono::seconds(1);
     const bool reading = c.out_parent.open() || c.err_parent.open();
-    if (!reading && child.reaped()) break;
-    if (drain_until && Clock::now() >= *drain_until) break;  // a grandchild holds the pipes
-    if (Clock::now() >= deadline) {
-      result.timed_out = true;
-      child.Stop(std::chrono::seconds(2));
-      break;
-    }
+    if (!reading && child.reaped()) return true;
+    if (drain_until && Clock::now() >= *drain_until) return true;  // a grandchild holds the pipes
+    if (Clock::now() >= deadline) return false;
     pollfd fds[3];
     nfds_t n = 0;
     auto add = [&](const Fd& fd, short events) {
       if (fd.open()) fds[n++] = pollfd{fd.get(), events, 0};
     };
-    add(c.in_parent, POLLOUT);
+    if (*io.written < io.input.size()) add(c.in_parent, POLLOUT);
     add(c.out_parent, POLLIN);
     add(c.err_parent, POLLIN);
     const int ready =
@@ -255,27 +276,130 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, std::stri
     for (nfds_t i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == c.in_parent.get()) {
-        const ssize_t w = ::send(fds[i].fd, input.data() + written, input.size() - written,
-                                 MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (w > 0) written += size_t(w);
+        const ssize_t w = ::send(fds[i].fd, io.input.data() + *io.written,
+                                 io.input.size() - *io.written, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w > 0) *io.written += size_t(w);
         // The child stopped reading (exited, or closed stdin): the rest of
         // the input is not needed; what it printed tells what happened.
-        if ((w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
-            written == input.size()) {
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+          c.in_parent.Close();
+          *io.written = io.input.size();
+        } else if (*io.written == io.input.size() && io.close_input) {
           c.in_parent.Close();
         }
       } else if (fds[i].fd == c.out_parent.get()) {
-        if (!Drain(fds[i].fd, &result.out, options.max_output, &result.output_limited))
-          c.out_parent.Close();
+        if (!Drain(fds[i].fd, io.out, io.limit, io.limited)) c.out_parent.Close();
       } else if (fds[i].fd == c.err_parent.get()) {
-        if (!Drain(fds[i].fd, &result.err, options.max_output, &result.output_limited))
-          c.err_parent.Close();
+        if (!Drain(fds[i].fd, io.err, io.limit, io.limited)) c.err_parent.Close();
       }
     }
   }
+}
+
+// Finds the first complete line at or after `*scan` that is exactly
+// `marker` (a CR before the newline allowed): sets [*begin, *end) to it,
+// newline included. `*scan` moves past the lines looked at, so a growing
+// buffer is read once.
+bool FindMarkerLine(const std::string& buf, std::string_view marker, size_t* scan, size_t* begin,
+                    size_t* end) {
+  for (size_t nl = buf.find('\n', *scan); nl != std::string::npos; nl = buf.find('\n', *scan)) {
+    std::string_view line(buf.data() + *scan, nl - *scan);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    const size_t at = *scan;
+    *scan = nl + 1;
+    if (line == marker) {
+      *begin = at;
+      *end = nl + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, std::string_view input,
+                                 const ProcessOptions& options) {
+  XCERT_ASSIGN_OR_RETURN(std::unique_ptr<Running> r, Spawn(argv));
+  ProcessResult result;
+  size_t written = 0;
+  const PumpIo io{
+      input, &written, true, &result.out, &result.err, options.max_output, &result.output_limited};
+  XCERT_ASSIGN_OR_RETURN(bool finished,
+                         Pump(*r, io, r->started + options.timeout, [] { return false; }));
+  result.timed_out = !finished;
+  if (!r->child->reaped()) r->child->Stop(std::chrono::seconds(2));
+  result.exit_code = r->child->exit_code();
+  result.signal = r->child->signal();
+  result.seconds = std::chrono::duration<double>(Clock::now() - r->started).count();
+  return result;
+}
+
+struct ProcessSession::Impl {
+  std::unique_ptr<Running> running;
+  std::string out;  // stdout not yet given to a request
+  std::string err;
+  bool broken = false;  // a request stopped the process
+};
+
+ProcessSession::ProcessSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<ProcessSession>> ProcessSession::Start(
+    const std::vector<std::string>& argv) {
+  auto impl = std::make_unique<Impl>();
+  XCERT_ASSIGN_OR_RETURN(impl->running, Spawn(argv));
+  return std::unique_ptr<ProcessSession>(new ProcessSession(std::move(impl)));
+}
+
+ProcessSession::~ProcessSession() {
+  CloseInput();
+  Child& child = *impl_->running->child;
+  const auto until = Clock::now() + kCloseGrace;
+  while (!child.reaped() && Clock::now() < until) {
+    child.Wait(false);
+    if (!child.reaped()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   if (!child.reaped()) child.Stop(std::chrono::seconds(2));
-  result.exit_code = child.exit_code();
-  result.signal = child.signal();
+}
+
+void ProcessSession::CloseInput() { impl_->running->c.in_parent.Close(); }
+
+bool ProcessSession::usable() {
+  Child& child = *impl_->running->child;
+  child.Wait(false);
+  return !impl_->broken && !child.reaped() && impl_->running->c.in_parent.open() &&
+         impl_->running->c.out_parent.open();
+}
+
+ProcessResult ProcessSession::Request(std::string_view input, std::string_view marker,
+                                      const ProcessOptions& options) {
+  Running& r = *impl_->running;
+  const auto start = Clock::now();
+  ProcessResult result;
+  size_t written = 0;
+  size_t scan = 0, begin = 0, end = 0;
+  bool found = false;
+  const PumpIo io{
+      input, &written, false, &impl_->out, &impl_->err, options.max_output, &result.output_limited};
+  Result<bool> finished = Pump(r, io, start + options.timeout, [&] {
+    found = found || FindMarkerLine(impl_->out, marker, &scan, &begin, &end);
+    return found || result.output_limited;
+  });
+  if (found) {
+    result.exit_code = 0;
+    result.out = impl_->out.substr(0, begin);
+    impl_->out.erase(0, end);
+  } else {
+    impl_->broken = true;
+    result.timed_out = finished.ok() && !*finished;
+    if (!r.child->reaped()) r.child->Stop(std::chrono::seconds(2));
+    result.exit_code = r.child->exit_code();
+    result.signal = r.child->signal();
+    result.out = std::move(impl_->out);
+    impl_->out.clear();
+  }
+  result.err = std::move(impl_->err);
+  impl_->err.clear();
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;
 }

@@ -1,6 +1,7 @@
 #include "resources/exchange/script_protocol.h"
 
 #include <algorithm>
+#include <random>
 
 #include "engine/util/embedded.h"
 #include "engine/util/strings.h"
@@ -59,10 +60,10 @@ std::string ArgsLine(const json& args) {
 
 namespace {
 
-// bootstrap.ps1 + common.ps1 + prelude.ps1, each ending with a newline.
+// common.ps1 + prelude.ps1, each ending with a newline.
 Result<std::string> PayloadHead() {
   std::string head;
-  for (std::string_view file : {kBootstrapScript, kCommonScript, kPreludeScript}) {
+  for (std::string_view file : {kCommonScript, kPreludeScript}) {
     XCERT_ASSIGN_OR_RETURN(std::string_view text, EmbeddedScript(file));
     head += text;
     if (!head.empty() && head.back() != '\n') head += '\n';
@@ -70,7 +71,45 @@ Result<std::string> PayloadHead() {
   return head;
 }
 
+constexpr std::string_view kMarkerVariable = "$XcertSessionEnd = '";
+
 }  // namespace
+
+std::string NewSessionMarker() {
+  std::random_device random;
+  std::string marker(kSessionMarkerPrefix);
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 32; ++i) marker += kHex[random() % 16];
+  return marker;
+}
+
+Result<std::string> SessionOpening(std::string_view marker) {
+  XCERT_ASSIGN_OR_RETURN(std::string_view bootstrap, EmbeddedScript(kBootstrapScript));
+  std::string opening = std::string(kMarkerVariable) + std::string(marker) + "'\n";
+  opening += bootstrap;
+  if (opening.back() != '\n') opening += '\n';
+  return opening;
+}
+
+Result<std::string> ParseSessionOpening(std::string_view opening) {
+  XCERT_ASSIGN_OR_RETURN(std::string_view bootstrap, EmbeddedScript(kBootstrapScript));
+  if (!opening.starts_with(kMarkerVariable)) {
+    return InvalidArgument("the session does not start with the $XcertSessionEnd line");
+  }
+  opening.remove_prefix(kMarkerVariable.size());
+  const size_t end = opening.find("'\n");
+  if (end == std::string_view::npos) return InvalidArgument("the marker line is not terminated");
+  const std::string marker(opening.substr(0, end));
+  if (!marker.starts_with(kSessionMarkerPrefix) ||
+      marker.find_first_not_of("0123456789abcdef", kSessionMarkerPrefix.size()) !=
+          std::string::npos) {
+    return InvalidArgument("the marker is not 'XCERT-END ' and hex digits");
+  }
+  std::string_view rest = opening.substr(end + 2);
+  if (rest.ends_with('\n') && !bootstrap.ends_with('\n')) rest.remove_suffix(1);
+  if (rest != bootstrap) return InvalidArgument("the line after the marker is not bootstrap.ps1");
+  return marker;
+}
 
 Result<std::string> BuildPayload(Operation op, const json& args) {
   XCERT_ASSIGN_OR_RETURN(std::string payload, PayloadHead());
@@ -83,8 +122,7 @@ Result<std::string> BuildPayload(Operation op, const json& args) {
 Result<Invocation> ParsePayload(std::string_view payload) {
   XCERT_ASSIGN_OR_RETURN(std::string head, PayloadHead());
   if (!payload.starts_with(head)) {
-    return InvalidArgument(
-        "the script does not start with xcert's bootstrap.ps1, common.ps1 and prelude.ps1");
+    return InvalidArgument("the script does not start with xcert's common.ps1 and prelude.ps1");
   }
   std::string_view rest = payload.substr(head.size());
   const std::string prefix = std::string(kArgsVariable) + " = '";

@@ -128,10 +128,15 @@ TEST_F(ExchangeSimE2e, LiveStorePlanApplyPlanDrift) {
   const RunResult plan = X({"plan", "--detailed-exitcode"}, *org_);
   ASSERT_EQ(plan.exit_code, 2) << plan.out << plan.err;
   EXPECT_THAT(plan.out, HasSubstr("import 'mail' on MailServer22 (copied from MailServer21)"));
+  EXPECT_EQ(org_->ShellsStarted(), 3) << "plan: one Exchange Management Shell per server";
 
+  const int calls = org_->CmdletCalls();
   const RunResult apply = X({"apply", "--auto-approve"}, *org_);
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   EXPECT_THAT(apply.out, HasSubstr("0 failed"));
+  EXPECT_EQ(org_->ShellsStarted(), 6)
+      << "apply: one shell per server for all its steps, however many calls ("
+      << org_->CmdletCalls() - calls << ")";
   ExpectManifestServed(org_->Summary());
 
   const RunResult again = X({"plan", "--detailed-exitcode"}, *org_);

@@ -41,6 +41,25 @@ Describe 'ems.ps1 runs xcert''s scripts as Exchange Management Shell would' {
     @(Get-Content (Join-Path $env:XCERT_SIM_STATE 'sim.log') | Where-Object { $_ -match ' start$' }).Count | Should -BeGreaterOrEqual 1
   }
 
+  It 'serves request after request in one shell, paying the start cost once, each answer ended by the marker' {
+    $log = Join-Path $env:XCERT_SIM_STATE 'sim.log'
+    $startsBefore = @(Get-Content $log | Where-Object { $_ -match ' start$' }).Count
+    $payload = (New-XcertSessionOpening) + (New-XcertRequest 'list' @{ server = 'EX01' }) +
+      (New-XcertRequest 'create' @{ server = 'EX01'; subject = 'CN=session.contoso.com'; dnsNames = @('session.contoso.com'); keyAlgorithm = 'RSA'
+        keySize = 2048; curve = ''; exportable = $true; friendlyName = 'session'; pendingRequest = $false; validitySeconds = 0 }) +
+      (New-XcertRequest 'list' @{ server = 'EX01' })
+    $run = Invoke-Ems 'EX01' $payload
+    $run.ExitCode | Should -Be 0
+    $run.Error | Should -BeNullOrEmpty
+    $run.Ended | Should -Be 3
+    $run.Answers | Should -HaveCount 3
+    @($run.Answers | ForEach-Object { $_.ok }) | Should -Be @($true, $true, $true)
+    $created = $run.Answers[1].Thumbprint
+    (Get-ExchangeCertificate -Server 'EX01' -Thumbprint $created).Subject | Should -BeExactly 'CN=session.contoso.com'
+    @($run.Answers[2].State.Certificates | ForEach-Object { $_.Thumbprint }) | Should -Contain $created
+    @(Get-Content $log | Where-Object { $_ -match ' start$' }).Count | Should -Be ($startsBefore + 1)
+  }
+
   It 'answers list on an Edge without AuthConfig, IIS, POP or IMAP' {
     $run = Invoke-Ems 'EDGE01' (New-XcertPayload 'list' @{ server = 'EDGE01' })
     $run.Answer.ok | Should -BeTrue

@@ -6,6 +6,9 @@
 .DESCRIPTION
     Invoke-Sim.ps1 -Action New -StateFolder DIR -Domain contoso.com -Server MailServer21:Mailbox:2019,Edge01:Edge:2019
     Invoke-Sim.ps1 -Action Summary -StateFolder DIR
+    Invoke-Sim.ps1 -Action Certificates -StateFolder DIR -Server EX01 -ContentFile FILE
+
+  New takes each server as Name[:Role[:Version[:Fqdn]]].
 
   Summary prints one JSON document that two organisations can be compared by,
   read through the simulated cmdlets of an organisation-wide shell: per server,
@@ -18,12 +21,18 @@
   names and services), so the same certificate on two servers has the same
   label, and two runs that made different keys compare equal when they made
   the same certificates and used them the same way.
+
+  Certificates replaces one server's certificates and what uses them with the
+  JSON object in FILE: the parameters of Set-ExchangeSimCertificates
+  (Certificates, Iis, IisBackEnd, InternalTransport, ImapName, PopName,
+  AuthCertificate).
 #>
 param(
-  [Parameter(Mandatory = $true)] [ValidateSet('New', 'Summary')] [string]$Action,
+  [Parameter(Mandatory = $true)] [ValidateSet('New', 'Summary', 'Certificates')] [string]$Action,
   [Parameter(Mandatory = $true)] [string]$StateFolder,
   [string]$Domain = 'contoso.com',
-  [string[]]$Server = @()
+  [string[]]$Server = @(),
+  [string]$ContentFile
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -34,13 +43,21 @@ if ($Action -eq 'New') {
   $null = New-ExchangeSimOrganization -Name ($Domain.Split('.')[0]) -Domain $Domain -StateFolder $StateFolder
   # -File passes 'a,b' as one string: split it as -Command would.
   foreach ($spec in @($Server | ForEach-Object { $_.Split(',') } | Where-Object { $_ })) {
-    $name, $role, $version = $spec.Split(':')
-    $null = Add-ExchangeSimServer -Name $name -Role $(if ($role) { $role } else { 'Mailbox' }) -Version $(if ($version) { $version } else { '2019' })
+    $name, $role, $version, $fqdn = $spec.Split(':')
+    $null = Add-ExchangeSimServer -Name $name -Role $(if ($role) { $role } else { 'Mailbox' }) -Version $(if ($version) { $version } else { '2019' }) `
+      -Fqdn $(if ($fqdn) { $fqdn } else { '' })
   }
   exit 0
 }
 
 $env:XCERT_SIM_STATE = $StateFolder
+if ($Action -eq 'Certificates') {
+  $content = ConvertFrom-Json -InputObject ([IO.File]::ReadAllText($ContentFile)) -AsHashtable
+  $content['Server'] = $Server[0]
+  Set-ExchangeSimCertificates @content
+  exit 0
+}
+
 # Reading is not part of what a test counts (shells started, cmdlets called):
 # the log is put back as it was when the summary is made.
 $logPath = Join-Path $StateFolder 'sim.log'

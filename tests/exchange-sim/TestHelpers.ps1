@@ -93,27 +93,39 @@ function ConvertTo-TestSecret([string]$Text) {
   return (ConvertTo-SecureString -String $Text -AsPlainText -Force)
 }
 
-# The bytes xcert writes to a transport's stdin for one operation (as
-# resources/exchange/script_protocol.cc BuildPayload does): bootstrap.ps1,
+# The marker of the sessions the tests open (xcert makes a random one).
+$script:SessionMarker = 'XCERT-END 0123456789abcdef0123456789abcdef'
+
+# What xcert writes first to a shell it starts (resources/exchange/
+# script_protocol.cc SessionOpening): the marker line and bootstrap.ps1.
+function New-XcertSessionOpening {
+  $bootstrap = [IO.File]::ReadAllText((Join-Path $script:RepoRoot 'resources' 'exchange' 'scripts' 'bootstrap.ps1'))
+  return "`$XcertSessionEnd = '$script:SessionMarker'`n" + $bootstrap
+}
+
+# One request (as BuildPayload makes it, and the marker line after it):
 # common.ps1, prelude.ps1, the arguments line, the operation's script.
-function New-XcertPayload([string]$Operation, [hashtable]$Arguments) {
+function New-XcertRequest([string]$Operation, [hashtable]$Arguments) {
   $scripts = Join-Path $script:RepoRoot 'resources' 'exchange' 'scripts'
   $text = ''
-  foreach ($file in @('bootstrap.ps1', 'common.ps1', 'prelude.ps1')) {
+  foreach ($file in @('common.ps1', 'prelude.ps1')) {
     $text += [IO.File]::ReadAllText((Join-Path $scripts $file))
-    if (-not $text.EndsWith("`n")) {
-      $text += "`n"
-    }
   }
   $json = ConvertTo-Json -InputObject $Arguments -Depth 5 -Compress
   $text += "`$XcertArgsBase64 = '" + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)) + "'`n"
   $text += [IO.File]::ReadAllText((Join-Path $scripts ($Operation + '.ps1')))
-  return $text
+  return $text + $script:SessionMarker + "`n"
+}
+
+# The bytes xcert writes to a shell it starts for one operation.
+function New-XcertPayload([string]$Operation, [hashtable]$Arguments) {
+  return (New-XcertSessionOpening) + (New-XcertRequest $Operation $Arguments)
 }
 
 # Runs tests/exchange-sim/ems.ps1 in a new pwsh as xcert's transport would,
-# with $Payload on stdin; returns the exit code, the output and the parsed
-# XCERT-RESULT answer (or $null).
+# with $Payload on stdin (then closed); returns the exit code, the output,
+# every parsed XCERT-RESULT answer (Answers), the last one (Answer, or
+# $null), and how many answers the session loop ended with its marker.
 function Invoke-Ems([string]$Server, [string]$Payload, [string[]]$Extra = @()) {
   # run-tests.sh names the pwsh it found (a .NET tool's process is dotnet itself).
   $pwsh = if ($env:XCERT_PWSH) { $env:XCERT_PWSH } else { (Get-Command -Name pwsh -CommandType Application).Source }
@@ -133,11 +145,17 @@ function Invoke-Ems([string]$Server, [string]$Payload, [string[]]$Extra = @()) {
   $process.StandardInput.Close()
   $process.WaitForExit()
   $output = $outputTask.Result
-  $answer = $null
+  $answers = @()
+  $ended = 0
   foreach ($line in $output -split "`n") {
     if ($line.StartsWith('XCERT-RESULT: ')) {
-      $answer = ConvertFrom-Json -InputObject $line.Substring(14) -AsHashtable
+      $answers += , (ConvertFrom-Json -InputObject $line.Substring(14) -AsHashtable)
+    }
+    if ($line.TrimEnd() -eq $script:SessionMarker) {
+      $ended++
     }
   }
-  return @{ ExitCode = $process.ExitCode; Output = $output; Error = $errorTask.Result; Answer = $answer; Seconds = $clock.Elapsed.TotalSeconds }
+  $answer = if ($answers.Count -gt 0) { $answers[-1] } else { $null }
+  return @{ ExitCode = $process.ExitCode; Output = $output; Error = $errorTask.Result; Answer = $answer; Answers = $answers
+    Ended = $ended; Seconds = $clock.Elapsed.TotalSeconds }
 }

@@ -11,8 +11,8 @@
   ($env:COMPUTERNAME, as on the server itself; IIS's WebAdministration module
   is found only on a server with IIS), then runs standard input as
   `powershell -Command -` does: each statement as soon as its lines have
-  arrived, in one scope, so xcert's bootstrap line reads the rest of stdin
-  itself (resources/exchange/scripts/bootstrap.ps1). With -Command, runs that
+  arrived, in one scope, so xcert's bootstrap line reads the requests that
+  follow itself (resources/exchange/scripts/bootstrap.ps1), until stdin ends. With -Command, runs that
   text instead, e.g. -Command "& ./plan.ps1 -BackupPassword $pw".
 
   The exit code is what `powershell -Command` gives: the code of an `exit`

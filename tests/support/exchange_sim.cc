@@ -1,6 +1,7 @@
 #include "tests/support/exchange_sim.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -58,7 +59,8 @@ SimOrganization::SimOrganization(fs::path folder, const std::string& domain,
     : folder_(std::move(folder)) {
   std::string list;
   for (const SimServer& s : servers) {
-    list += (list.empty() ? "" : ",") + s.name + ":" + s.role + ":" + s.version;
+    list += (list.empty() ? "" : ",") + s.name + ":" + s.role + ":" + s.version +
+            (s.fqdn.empty() ? "" : ":" + s.fqdn);
   }
   const RunResult made =
       Run(SimScript("Invoke-Sim.ps1", {"-Action", "New", "-StateFolder", folder_.string(),
@@ -75,10 +77,28 @@ SimOrganization SimOrganization::CopyTo(const fs::path& folder) const {
   return SimOrganization(folder);
 }
 
+std::vector<std::string> SimOrganization::Transport() const {
+  return SimScript("ems.ps1", {"-StateFolder", folder_.string(), "-Server", "{server}"});
+}
+
 std::string SimOrganization::StoreYaml() const {
-  return "store:\n  type: exchange\n  transport: [" + YamlQuoted(Pwsh().string()) +
-         ", -NoProfile, -NonInteractive, -File, " + YamlQuoted((SimDir() / "ems.ps1").string()) +
-         ", -StateFolder, " + YamlQuoted(folder_.string()) + ", -Server, \"{server}\"]\n";
+  std::string items;
+  for (const std::string& a : Transport()) items += (items.empty() ? "" : ", ") + YamlQuoted(a);
+  return "store:\n  type: exchange\n  transport: [" + items + "]\n";
+}
+
+void SimOrganization::SetCertificates(const std::string& server,
+                                      const nlohmann::json& content) const {
+  const fs::path file = folder_ / ("certificates-" + server + ".json");
+  std::ofstream(file, std::ios::binary) << content.dump();
+  const RunResult set =
+      Run(SimScript("Invoke-Sim.ps1", {"-Action", "Certificates", "-StateFolder", folder_.string(),
+                                       "-Server", server, "-ContentFile", file.string()}));
+  fs::remove(file);
+  if (set.exit_code != 0) {
+    throw std::runtime_error("the certificates of " + server + " could not be set:\n" + set.out +
+                             set.err);
+  }
 }
 
 RunResult SimOrganization::Shell(const std::string& server, const std::string& command,

@@ -33,6 +33,7 @@ struct SimServer {
   std::string name;
   std::string role = "Mailbox";  // Mailbox or Edge
   std::string version = "2019";  // 2013, 2016, 2019 or SE
+  std::string fqdn;              // empty: name.domain in lower case
 };
 
 class SimOrganization {
@@ -57,9 +58,20 @@ class SimOrganization {
 
   const fs::path& folder() const { return folder_; }
 
-  // The manifest's `store:` block: the live store, its transport PowerShell
-  // running tests/exchange-sim/ems.ps1 for the server `{server}`.
+  // The transport command of the live store: PowerShell running
+  // tests/exchange-sim/ems.ps1 for the server `{server}`.
+  std::vector<std::string> Transport() const;
+
+  // The manifest's `store:` block with that transport.
   std::string StoreYaml() const;
+
+  // Replaces the certificates of `server` and what uses them
+  // (Set-ExchangeSimCertificates in tests/exchange-sim/): `content` is
+  // {"Certificates": [{"Pfx"|"Der": base64, "Password", "FriendlyName",
+  // "Exportable", "Smtp"}], "Iis", "IisBackEnd", "InternalTransport",
+  // "ImapName", "PopName", "AuthCertificate"}. Throws std::runtime_error
+  // with PowerShell's output when that fails.
+  void SetCertificates(const std::string& server, const nlohmann::json& content) const;
 
   // Runs `command` in the Exchange Management Shell of `server` (as the
   // server's own shell: Edge servers are reachable only so), in `cwd`.

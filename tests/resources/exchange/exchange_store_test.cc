@@ -3,15 +3,22 @@
 // against a local store), and what every transport failure looks like.
 #include "resources/exchange/exchange_store.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "engine/apply/executor.h"
 #include "engine/apply/observe.h"
 #include "engine/plan/diff.h"
 #include "engine/plan/plan.h"
+#include "engine/util/strings.h"
 #include "resources/store/backup_dir.h"
 #include "resources/store/local_store.h"
+#include "resources/store/material.h"
+#include "resources/x509/digest.h"
+#include "resources/x509/pkcs12.h"
 #include "tests/resources/store/store_contract.h"
+#include "tests/support/exchange_sim.h"
 #include "tests/support/model_fixtures.h"
 
 namespace xcert::exchange {
@@ -44,8 +51,13 @@ struct FakeServer {
     EXPECT_TRUE(created.ok()) << created.message();
   }
   std::vector<std::string> Transport(const std::vector<std::string>& extra = {}) const {
-    std::vector<std::string> argv = {kFakeEms, "--store", dir->path().string(), "--log",
-                                     (dir->path() / "calls.log").string()};
+    std::vector<std::string> argv = {kFakeEms,
+                                     "--store",
+                                     dir->path().string(),
+                                     "--log",
+                                     (dir->path() / "calls.log").string(),
+                                     "--starts",
+                                     (dir->path() / "starts.log").string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
   }
@@ -58,6 +70,13 @@ struct FakeServer {
     const fs::path log = dir->path() / "calls.log";
     return fs::exists(log) ? ReadFileOrDie(log) : "";
   }
+  // Shells started, as the fake counted them.
+  size_t Starts() const {
+    const fs::path log = dir->path() / "starts.log";
+    if (!fs::exists(log)) return 0;
+    const std::string text = ReadFileOrDie(log);
+    return size_t(std::count(text.begin(), text.end(), '\n'));
+  }
 };
 
 INSTANTIATE_TEST_SUITE_P(ExchangeStoreOverFakeEms, StoreContractTest,
@@ -66,7 +85,98 @@ INSTANTIATE_TEST_SUITE_P(ExchangeStoreOverFakeEms, StoreContractTest,
                              [](const ServerSeed& seed) {
                                auto server = std::make_shared<FakeServer>(seed);
                                return StoreUnderTest{server->Store(), server};
-                             }}),
+                             },
+                             nullptr, /*rsa_keys=*/true}),
+                         store::testing::StoreFactoryName);
+
+// The server of a seed in a simulated organisation of its own
+// (tests/exchange-sim/), holding exactly the seed's certificates (loaded by
+// .NET) and bindings, reached as xcert reaches Exchange: PowerShell running
+// the real scripts in the server's shell (ems.ps1).
+struct SimServerUnderTest {
+  TempDir dir;
+  std::optional<xcert::testing::SimOrganization> org;
+};
+
+// The name POP or IMAP is given for the certificate `thumbprint` of the seed
+// (Exchange names it by X509CertificateName): its DNS name equal to the
+// server's FQDN, else its first.
+std::string NameFor(const ServerSeed& seed, const std::string& thumbprint) {
+  for (const store::StoredCertificate& c : seed.certificates) {
+    if (x509::Sha1Hex(c.der) != thumbprint) continue;
+    Result<CertificateInfo> info = store::DescribeCertificate(c.der, c.key.valid(), &c.meta);
+    if (!info.ok() || info->dns_names.empty()) return "";
+    for (const std::string& d : info->dns_names) {
+      if (EqualsIgnoreCase(d, seed.identity.fqdn)) return d;
+    }
+    return info->dns_names.front();
+  }
+  return "";
+}
+
+nlohmann::json SimContent(const ServerSeed& seed) {
+  EXPECT_TRUE(seed.requests.empty()) << "the simulator is seeded with certificates only";
+  nlohmann::json certificates = nlohmann::json::array();
+  const Bindings& b = seed.bindings;
+  for (const store::StoredCertificate& c : seed.certificates) {
+    const std::string thumbprint = x509::Sha1Hex(c.der);
+    nlohmann::json item = {
+        {"FriendlyName", c.meta.friendly_name},
+        {"Exportable", c.meta.exportable},
+        {"Smtp", std::find(b.smtp.begin(), b.smtp.end(), thumbprint) != b.smtp.end()}};
+    if (c.key.valid()) {
+      Result<std::string> pfx =
+          x509::WritePkcs12(c.key, c.der, c.chain_der, c.meta.friendly_name, "seed");
+      EXPECT_TRUE(pfx.ok()) << pfx.status().message();
+      item["Pfx"] = x509::Base64Encode(pfx.ok() ? *pfx : "");
+      item["Password"] = "seed";
+    } else {
+      item["Der"] = x509::Base64Encode(c.der);
+    }
+    certificates.push_back(item);
+  }
+  return {{"Certificates", certificates},
+          {"Iis", b.iis},
+          {"IisBackEnd", b.iis_back_end},
+          {"InternalTransport", b.internal_transport},
+          {"ImapName", NameFor(seed, b.imap)},
+          {"PopName", NameFor(seed, b.pop)},
+          {"AuthCertificate", b.auth_current},
+          {"TrustedRoots", {x509::Base64Encode(store::testing::Ca().der)}}};
+}
+
+StoreUnderTest SimStore(const ServerSeed& seed) {
+  auto owner = std::make_shared<SimServerUnderTest>();
+  const ServerIdentity& id = seed.identity;
+  const bool edge =
+      std::find(id.roles.begin(), id.roles.end(), Role::kEdgeTransport) != id.roles.end();
+  owner->org.emplace(
+      owner->dir.path() / "org", "pocket-consultant.com",
+      std::vector<xcert::testing::SimServer>{
+          {id.name, edge ? "Edge" : "Mailbox", std::string(VersionName(id.version)), id.fqdn}});
+  owner->org->SetCertificates(id.name, SimContent(seed));
+  if (id.version == ExchangeVersion::k2013 || id.version == ExchangeVersion::k2016) {
+    // Exchange enables UM certificates only for a UM service that takes TLS
+    // calls; setup leaves TCP.
+    const xcert::testing::RunResult dual =
+        owner->org->Shell(id.name,
+                          "Set-UMService -Identity " + id.name +
+                              " -UMStartupMode Dual; Set-UMCallRouterSettings "
+                              "-Server " +
+                              id.name + " -UMStartupMode Dual",
+                          owner->dir.path());
+    EXPECT_EQ(dual.exit_code, 0) << dual.out << dual.err;
+  }
+  EmsTarget target{id.name, ExpandTransport(owner->org->Transport(), id.name, id.fqdn),
+                   Seconds(300)};
+  return {std::make_unique<ExchangeStore>(SpecOf(id), target, store::DefaultClock()), owner};
+}
+
+INSTANTIATE_TEST_SUITE_P(ExchangeStoreOverSimulator, StoreContractTest,
+                         ::testing::Values(StoreFactory{
+                             "PwshSimulator", SimStore,
+                             xcert::testing::SimOrganization::Unavailable,
+                             /*rsa_keys=*/true, /*exchange=*/true}),
                          store::testing::StoreFactoryName);
 
 class ExchangeStoreTest : public ::testing::Test {
@@ -107,6 +217,56 @@ TEST_F(ExchangeStoreTest, AMutationReusesTheCheckItWasJustGiven) {
   EXPECT_EQ(server_.Calls(), "get\nenable\n") << "Enable's rule check used the Get of a moment ago";
   ASSERT_TRUE(s->Get(auth).ok());
   EXPECT_EQ(server_.Calls(), "get\nenable\nget\n") << "Get always asks the server";
+}
+
+TEST_F(ExchangeStoreTest, OneShellServesEveryCallOfTheStore) {
+  std::unique_ptr<ExchangeStore> s = server_.Store();
+  ASSERT_TRUE(s->List().ok());
+  Result<CreateResult> created = s->Create({"CN=owa.pocket-consultant.com",
+                                            {"owa.pocket-consultant.com"},
+                                            KeySpec{},
+                                            Seconds(86400),
+                                            "owa",
+                                            false});
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  ASSERT_TRUE(s->Enable(created->certificate.thumbprint, ServiceSet{Service::kIis}, {}).ok());
+  ASSERT_TRUE(s->Get(created->certificate.thumbprint).ok());
+  EXPECT_EQ(server_.Calls(), "list\ncreate\nenable\nget\n");
+  EXPECT_EQ(server_.Starts(), 1u) << "four calls, one shell";
+  EXPECT_EQ(s->shells_started(), 1);
+  s.reset();
+  Result<ServerState> after = server_.Store()->List();
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  EXPECT_EQ(after->bindings.iis, created->certificate.thumbprint)
+      << "what the shell did stayed done after it ended";
+}
+
+TEST_F(ExchangeStoreTest, AShellThatEndedIsReplacedAtTheNextCallAndNothingIsRepeated) {
+  std::unique_ptr<ExchangeStore> s = server_.Store({"--fault", "exit:1", "--fault-op", "get"});
+  ASSERT_TRUE(s->List().ok());
+  const std::string def =
+      store::testing::SeedThumbprint(SetupSeed(Mailbox()), store::kDefaultFriendlyName);
+  Result<std::optional<CertificateInfo>> got = s->Get(def);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Code::kUnavailable);
+  EXPECT_TRUE(got.status().message().starts_with(
+      "MailServer21: the transport exited with code 1 before answering (get.ps1 via `"))
+      << got.status().message();
+  EXPECT_EQ(server_.Calls(), "list\nget\n") << "the failed call was not repeated";
+  ASSERT_TRUE(s->List().ok()) << "the next call started a new shell";
+  EXPECT_EQ(server_.Starts(), 2u);
+  EXPECT_EQ(s->shells_started(), 2);
+}
+
+TEST_F(ExchangeStoreTest, AfterATimeoutTheNextCallHasAFreshShell) {
+  std::unique_ptr<ExchangeStore> s =
+      server_.Store({"--fault", "sleep:30", "--fault-op", "get"}, Seconds(1));
+  const std::string def =
+      store::testing::SeedThumbprint(SetupSeed(Mailbox()), store::kDefaultFriendlyName);
+  EXPECT_EQ(s->Get(def).status().code(), Code::kUnavailable);
+  Result<ServerState> state = s->List();
+  ASSERT_TRUE(state.ok()) << state.status().message();
+  EXPECT_EQ(server_.Starts(), 2u);
 }
 
 TEST_F(ExchangeStoreTest, RulesRefuseBeforeAnythingChanges) {

@@ -1,19 +1,22 @@
 // A fake Exchange Management Shell for the tests of resources/exchange: a
-// transport command that reads xcert's script from stdin (checking that it is
-// exactly bootstrap + common + prelude + arguments + an operation script, as
-// script_protocol.h builds it), performs the operation's intent against a
+// transport command that reads xcert's session from stdin (checking that it
+// opens with the marker line and bootstrap.ps1, and that each request is
+// exactly common + prelude + arguments + an operation script, as
+// script_protocol.h builds them), performs each operation's intent against a
 // LOCAL STORE (resources/store) and answers in the projection format, the way
-// the real scripts do on Exchange.
+// the real scripts do on Exchange, ending each answer with the marker line.
+// It ends when stdin ends.
 //
-//   fake_ems --store DIR [--log FILE] [--fault KIND] [--fault-op OP]
+//   fake_ems --store DIR [--log FILE] [--starts FILE] [--fault KIND] [--fault-op OP]
 //
-// --log appends one line per call ("<operation>"). --fault injects a failure
-// (only for operation OP when --fault-op is given):
+// --log appends one line per call ("<operation>"); --starts one line per
+// start of this program ("start"). --fault injects a failure (only for
+// operation OP when --fault-op is given):
 //   exit:N          prints to stderr and exits N without an answer
 //   sleep:S         sleeps S seconds first (for timeouts), then answers
 //   malformed       answers with a result line that is not JSON
 //   truncated       prints the first half of the answer and exits 0
-//   no-result       prints a banner and exits 0 without a result line
+//   no-result       prints a banner and no result line
 //   banner          prints banners before and after a normal answer
 //   access-denied   WinRM-style "Access is denied" on stderr, exit 1
 //   ssh-denied      ssh "Permission denied (publickey,password)." on stderr, exit 255
@@ -41,6 +44,7 @@ using namespace xcert::exchange;
 struct Options {
   std::string store;
   std::string log;
+  std::string starts;
   std::string fault;
   std::string fault_op;
 };
@@ -268,22 +272,24 @@ Options ParseOptions(int argc, char** argv) {
     const std::string value = argv[i + 1];
     if (flag == "--store") o.store = value;
     if (flag == "--log") o.log = value;
+    if (flag == "--starts") o.starts = value;
     if (flag == "--fault") o.fault = value;
     if (flag == "--fault-op") o.fault_op = value;
   }
   return o;
 }
 
-}  // namespace
+// What one request makes the fake do: print its answer and go on, or end
+// the whole shell with an exit code.
+struct Outcome {
+  std::optional<int> exit;
+};
 
-int main(int argc, char** argv) {
-  const Options options = ParseOptions(argc, argv);
-  const std::string input((std::istreambuf_iterator<char>(std::cin)),
-                          std::istreambuf_iterator<char>());
-  Result<Invocation> inv = ParsePayload(input);
+Outcome Serve(const Options& options, const std::string& request) {
+  Result<Invocation> inv = ParsePayload(request);
   if (!inv.ok()) {
     std::cerr << "fake_ems: not an xcert script: " << inv.status().message() << "\n";
-    return 3;
+    return {3};
   }
   const std::string op(OperationName(inv->op));
   if (!options.log.empty()) std::ofstream(options.log, std::ios::app) << op << "\n";
@@ -294,26 +300,26 @@ int main(int argc, char** argv) {
                               : "";
   if (kind == "exit") {
     std::cerr << "fake_ems: simulated failure\n";
-    return std::stoi(arg);
+    return {std::stoi(arg)};
   }
   if (kind == "sleep") std::this_thread::sleep_for(std::chrono::seconds(std::stoi(arg)));
   if (kind == "access-denied") {
     std::cerr << "[ex01] Connecting to remote server ex01 failed with the following error message "
                  ": Access is "
                  "denied. For more information, see the about_Remote_Troubleshooting Help topic.\n";
-    return 1;
+    return {1};
   }
   if (kind == "ssh-denied") {
     std::cerr << "admin@ex01.pocket-consultant.com: Permission denied (publickey,password).\n";
-    return 255;
+    return {255};
   }
   if (kind == "no-result") {
     std::cout << "Microsoft Windows [Version 10.0.17763.1]\nC:\\Users\\admin>\n";
-    return 0;
+    return {};
   }
   if (kind == "malformed") {
     std::cout << "XCERT-RESULT: <html><body>Service Unavailable</body></html>\n";
-    return 0;
+    return {};
   }
   if (kind == "rbac-denied") {
     std::cout << FormatResultLine(
@@ -321,14 +327,14 @@ int main(int argc, char** argv) {
          {"error", "Access is denied. The user isn't assigned to any management roles."},
          {"category", "PermissionDenied"},
          {"command", "Get-ExchangeCertificate"}});
-    return 0;
+    return {};
   }
   xcert::store::LocalStore store(options.store, inv->args.value("server", std::string()));
   Result<json> answer = Perform(store, *inv);
   const std::string line = FormatResultLine(answer.ok() ? *answer : Failure(answer.status()));
   if (kind == "truncated") {
     std::cout << line.substr(0, line.size() / 2);
-    return 0;
+    return {0};
   }
   if (kind == "banner")
     std::cout
@@ -336,5 +342,33 @@ int main(int argc, char** argv) {
   std::cout << line;
   if (kind == "banner")
     std::cout << "WARNING: The names of some imported commands include unapproved verbs.\r\n";
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = ParseOptions(argc, argv);
+  if (!options.starts.empty()) std::ofstream(options.starts, std::ios::app) << "start\n";
+  // The opening: the marker line and bootstrap.ps1.
+  std::string opening, line;
+  for (int i = 0; i < 2 && std::getline(std::cin, line); ++i) opening += line + "\n";
+  Result<std::string> marker = ParseSessionOpening(opening);
+  if (!marker.ok()) {
+    std::cerr << "fake_ems: not an xcert session: " << marker.status().message() << "\n";
+    return 3;
+  }
+  std::string request;
+  while (std::getline(std::cin, line)) {
+    if (line != *marker) {
+      request += line + "\n";
+      continue;
+    }
+    const Outcome outcome = Serve(options, request);
+    std::cout.flush();
+    if (outcome.exit) return *outcome.exit;
+    std::cout << *marker << "\n" << std::flush;
+    request.clear();
+  }
   return 0;
 }

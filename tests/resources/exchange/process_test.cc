@@ -124,5 +124,120 @@ TEST(RunProcessTest, RunsInParallelWithoutSharingPipes) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ(outs[size_t(i)], "thread " + std::to_string(i));
 }
 
+// A shell that answers each request (lines up to "END") with its pid and how
+// many lines the request had, then the marker line "END" (with a CR when
+// CRLF=1, as Windows PowerShell writes it).
+const std::vector<std::string> kCounter = {
+    "/bin/sh", "-c",
+    "n=0; while IFS= read -r l; do if [ \"$l\" = END ]; then echo \"pid $$ lines $n\"; "
+    "if [ \"$CRLF\" = 1 ]; then printf 'END\\r\\n'; else echo END; fi; n=0; "
+    "else n=$((n+1)); fi; done"};
+
+std::unique_ptr<ProcessSession> StartOrDie(const std::vector<std::string>& argv) {
+  Result<std::unique_ptr<ProcessSession>> s = ProcessSession::Start(argv);
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+TEST(ProcessSessionTest, OneProcessAnswersRequestAfterRequest) {
+  std::unique_ptr<ProcessSession> s = StartOrDie(kCounter);
+  ASSERT_NE(s, nullptr);
+  const ProcessResult first = s->Request("a\nb\nEND\n", "END", Timeout(30));
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_FALSE(first.timed_out);
+  ASSERT_TRUE(first.out.starts_with("pid ")) << first.out;
+  EXPECT_TRUE(first.out.ends_with(" lines 2\n")) << first.out;
+  const std::string pid = first.out.substr(0, first.out.find(" lines"));
+  const ProcessResult second = s->Request("c\nEND\n", "END", Timeout(30));
+  EXPECT_EQ(second.out, pid + " lines 1\n") << "the same process answered, with nothing left over";
+  EXPECT_TRUE(s->usable());
+}
+
+TEST(ProcessSessionTest, AMarkerLineEndingInCrlfCounts) {
+  ::setenv("CRLF", "1", 1);
+  std::unique_ptr<ProcessSession> s = StartOrDie(kCounter);
+  ::unsetenv("CRLF");
+  ASSERT_NE(s, nullptr);
+  const ProcessResult r = s->Request("x\nEND\n", "END", Timeout(30));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.out.ends_with(" lines 1\n")) << r.out;
+  EXPECT_TRUE(s->usable());
+}
+
+TEST(ProcessSessionTest, AMarkerInsideALineIsNotTheEnd) {
+  std::unique_ptr<ProcessSession> s =
+      StartOrDie({"/bin/sh", "-c", "read l; echo 'say END now'; echo ' END'; echo END; sleep 30"});
+  ASSERT_NE(s, nullptr);
+  const ProcessResult r = s->Request("go\n", "END", Timeout(30));
+  EXPECT_EQ(r.out, "say END now\n END\n");
+  EXPECT_EQ(r.exit_code, 0);
+}
+
+TEST(ProcessSessionTest, AProcessThatEndsMidRequestSaysHowAndIsNotReused) {
+  std::unique_ptr<ProcessSession> s =
+      StartOrDie({"/bin/sh", "-c", "read l; echo partial; echo refused >&2; exit 5"});
+  ASSERT_NE(s, nullptr);
+  const ProcessResult r = s->Request("go\n", "END", Timeout(30));
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(r.out, "partial\n");
+  EXPECT_EQ(r.err, "refused\n");
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_FALSE(s->usable());
+}
+
+TEST(ProcessSessionTest, ATimeoutStopsTheProcessGroup) {
+  std::unique_ptr<ProcessSession> s = StartOrDie({"/bin/sh", "-c", "read l; echo busy; sleep 60"});
+  ASSERT_NE(s, nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  const ProcessResult r = s->Request("go\n", "END", Timeout(1));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 8.0);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.out, "busy\n");
+  EXPECT_EQ(r.signal, SIGTERM);
+  EXPECT_FALSE(s->usable());
+}
+
+TEST(ProcessSessionTest, TooMuchOutputStopsTheSession) {
+  std::unique_ptr<ProcessSession> s =
+      StartOrDie({"/bin/sh", "-c", "read l; head -c 5000 /dev/zero; sleep 60"});
+  ASSERT_NE(s, nullptr);
+  ProcessOptions o = Timeout(30);
+  o.max_output = 1000;
+  const ProcessResult r = s->Request("go\n", "END", o);
+  EXPECT_TRUE(r.output_limited);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_FALSE(s->usable());
+}
+
+TEST(ProcessSessionTest, ClosingLetsTheProcessEndAndStopsOneThatDoesNot) {
+  TempDir dir;
+  const std::string done = (dir.path() / "done").string();
+  {
+    std::unique_ptr<ProcessSession> s =
+        StartOrDie({"/bin/sh", "-c", "cat >/dev/null; touch " + done});
+    ASSERT_NE(s, nullptr);
+  }
+  EXPECT_TRUE(fs::exists(done)) << "the process saw the end of its input and finished by itself";
+
+  const auto start = std::chrono::steady_clock::now();
+  {
+    std::unique_ptr<ProcessSession> s =
+        StartOrDie({"/bin/sh", "-c", "trap '' TERM; exec 0</dev/null; sleep 60"});
+    ASSERT_NE(s, nullptr);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 10.0) << "grace, SIGTERM ignored, then SIGKILL";
+  EXPECT_GE(seconds, 3.0) << "the process had its grace period";
+}
+
+TEST(ProcessSessionTest, AMissingProgramIsUnavailable) {
+  Result<std::unique_ptr<ProcessSession>> s = ProcessSession::Start({"xcert-no-such-transport"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Code::kUnavailable);
+  EXPECT_EQ(s.status().message(),
+            "cannot start 'xcert-no-such-transport': No such file or directory");
+}
+
 }  // namespace
 }  // namespace xcert::exchange

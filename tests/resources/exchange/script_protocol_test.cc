@@ -1,5 +1,7 @@
 #include "resources/exchange/script_protocol.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "resources/x509/digest.h"
@@ -39,18 +41,47 @@ TEST(EmbeddedScriptTest, EveryScriptIsInTheBinary) {
             "CMakeLists.txt");
 }
 
-TEST(PayloadTest, IsBootstrapCommonPreludeArgumentsAndTheOperation) {
+TEST(PayloadTest, IsCommonPreludeArgumentsAndTheOperation) {
   const json args = {{"server", "MailServer21"}, {"thumbprint", "ABC"}};
   Result<std::string> payload = BuildPayload(Operation::kGet, args);
   ASSERT_TRUE(payload.ok()) << payload.status().message();
   std::string expected;
-  for (std::string_view f : {kBootstrapScript, kCommonScript, kPreludeScript})
-    expected += *EmbeddedScript(f);
+  for (std::string_view f : {kCommonScript, kPreludeScript}) expected += *EmbeddedScript(f);
   expected += "$XcertArgsBase64 = '" + x509::Base64Encode(args.dump()) + "'\n";
   expected += *EmbeddedScript("get.ps1");
   EXPECT_EQ(*payload, expected);
-  EXPECT_TRUE(payload->starts_with("& ([scriptblock]::Create([Console]::In.ReadToEnd()))"))
-      << "the first line makes PowerShell run the rest of stdin as one block";
+}
+
+TEST(SessionTest, TheOpeningSetsTheMarkerThenRunsTheRequestLoop) {
+  const std::string marker = NewSessionMarker();
+  Result<std::string> opening = SessionOpening(marker);
+  ASSERT_TRUE(opening.ok()) << opening.status().message();
+  EXPECT_EQ(*opening, "$XcertSessionEnd = '" + marker + "'\n" +
+                          std::string(*EmbeddedScript(kBootstrapScript)));
+  EXPECT_EQ(std::count(opening->begin(), opening->end(), '\n'), 2)
+      << "two lines, each a whole statement, as `powershell -Command -` runs them one by one";
+  Result<std::string> parsed = ParseSessionOpening(*opening);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(*parsed, marker);
+}
+
+TEST(SessionTest, MarkersDifferFromSessionToSession) {
+  const std::string a = NewSessionMarker();
+  const std::string b = NewSessionMarker();
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(a.starts_with("XCERT-END "));
+  EXPECT_EQ(a.size(), std::string("XCERT-END ").size() + 32);
+}
+
+TEST(SessionTest, ParseSessionOpeningRefusesAnythingElse) {
+  const std::string marker = NewSessionMarker();
+  const std::string opening = *SessionOpening(marker);
+  EXPECT_EQ(ParseSessionOpening("Get-ExchangeCertificate\n").status().message(),
+            "the session does not start with the $XcertSessionEnd line");
+  EXPECT_EQ(ParseSessionOpening("$XcertSessionEnd = 'XCERT-END $(whoami)'\n").status().message(),
+            "the marker is not 'XCERT-END ' and hex digits");
+  EXPECT_EQ(ParseSessionOpening(opening + "Remove-ExchangeCertificate\n").status().message(),
+            "the line after the marker is not bootstrap.ps1");
 }
 
 TEST(PayloadTest, ValuesNeverAppearInScriptText) {
@@ -86,7 +117,7 @@ TEST(PayloadTest, ParsePayloadRefusesAnythingElse) {
   EXPECT_EQ(ParsePayload(changed).status().message(),
             "remove.ps1 differs from the embedded script");
   EXPECT_EQ(ParsePayload("Get-ExchangeCertificate\n").status().message(),
-            "the script does not start with xcert's bootstrap.ps1, common.ps1 and prelude.ps1");
+            "the script does not start with xcert's common.ps1 and prelude.ps1");
   std::string quoted = *payload;
   const size_t at = quoted.find("$XcertArgsBase64 = '") + 20;
   quoted.insert(at, "'; whoami; '");

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -32,20 +33,59 @@ struct StoreFactory {
   std::string name;
   // A fresh store of seed.identity.name holding exactly `seed`.
   std::function<StoreUnderTest(const ServerSeed& seed)> make;
+  // Why the store cannot run on this machine (a tool it needs is missing),
+  // or nullopt; each test then skips with that line.
+  std::function<std::optional<std::string>()> unavailable = nullptr;
+  // The store takes RSA keys only (the Exchange store: New-ExchangeCertificate
+  // makes no other, Get-ExchangeCertificate lists no other).
+  bool rsa_keys = false;
+  // The store is Exchange itself (xcert's scripts over the simulator), where
+  // a few things differ from the model the other stores keep: a self-signed
+  // certificate is valid 60 months whatever was asked; a pending request's
+  // id is Exchange's thumbprint, not the SHA-1 of its CSR; enabling IMAP or
+  // POP lets NETWORK SERVICE read the key, so the certificate shows SMTP
+  // too; an export holds no CA certificates.
+  bool exchange = false;
 };
 
 inline std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
   return info.param.name;
 }
 
+// The factory's name in test output (not its bytes).
+inline void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
+
 class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
+  void SetUp() override {
+    if (!GetParam().unavailable) return;
+    if (std::optional<std::string> why = GetParam().unavailable()) GTEST_SKIP() << *why;
+  }
+  // The key a test's certificates get: ECDSA P-256, or RSA 2048 where the
+  // store takes RSA only.
+  KeySpec NewKey(bool exportable = false) const {
+    return GetParam().rsa_keys ? KeySpec{KeyAlgorithm::kRsa, 2048, EcCurve::kNone, exportable}
+                               : Ec(exportable);
+  }
   // A fresh store for a server like `id`, as Exchange setup left it.
   Store& Open(const ServerIdentity& id = Mailbox()) {
     seed_ = &SetupSeed(id);
     under_test_ = GetParam().make(*seed_);
     EXPECT_TRUE(under_test_.store) << "the factory made no store";
     return *under_test_.store;
+  }
+  // A certificate of the test CA with a key as NewKey gives.
+  Issued Issue(const std::string& subject = "CN=mail.pocket-consultant.com",
+               const std::vector<std::string>& dns_names = {"mail.pocket-consultant.com"},
+               TimePoint not_before = Now() - std::chrono::hours(1),
+               TimePoint not_after = Now() + std::chrono::hours(24 * 365)) const {
+    Issued out;
+    Result<x509::PrivateKey> key = x509::PrivateKey::Generate(NewKey());
+    EXPECT_TRUE(key.ok()) << key.status().message();
+    if (key.ok()) out.key = *key;
+    out.der = IssueLeaf(subject, dns_names, out.key.PublicKeyDer(), not_before, not_after);
+    out.thumbprint = x509::Sha1Hex(out.der);
+    return out;
   }
   std::string DefaultCert() const { return SeedThumbprint(*seed_, kDefaultFriendlyName); }
   std::string AuthCert() const { return SeedThumbprint(*seed_, kAuthFriendlyName); }
@@ -64,12 +104,11 @@ class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : ServerState{};
   }
-  static std::string MustCreate(Store& s,
-                                const std::string& subject = "CN=mail.pocket-consultant.com",
-                                bool exportable = true) {
-    CreateRequest r{subject,        {"mail.pocket-consultant.com"},
-                    Ec(exportable), Seconds(86400 * 90),
-                    "mail",         false};
+  std::string MustCreate(Store& s, const std::string& subject = "CN=mail.pocket-consultant.com",
+                         bool exportable = true) const {
+    CreateRequest r{
+        subject, {"mail.pocket-consultant.com"}, NewKey(exportable), Seconds(86400 * 90), "mail",
+        false};
     Result<CreateResult> created = s.Create(r);
     EXPECT_TRUE(created.ok()) << created.status().message();
     return created.ok() ? created->certificate.thumbprint : "";
@@ -148,7 +187,7 @@ TEST_P(StoreContractTest, CreateSelfSignedHasTheRequestedAttributes) {
   Store& s = Open();
   CreateRequest r{"CN=mail.pocket-consultant.com, O=Pocket Consultant",
                   {"mail.pocket-consultant.com", "autodiscover.pocket-consultant.com"},
-                  Ec(true),
+                  NewKey(true),
                   Seconds(86400 * 90),
                   "Mail 2026",
                   false};
@@ -158,15 +197,22 @@ TEST_P(StoreContractTest, CreateSelfSignedHasTheRequestedAttributes) {
   const CertificateInfo c = Must(s.Get(created->certificate.thumbprint));
   EXPECT_EQ(c.subject, "CN=mail.pocket-consultant.com, O=Pocket Consultant");
   EXPECT_EQ(c.dns_names, r.dns_names);
-  EXPECT_EQ(c.key_algorithm, KeyAlgorithm::kEcdsa);
-  EXPECT_EQ(c.curve, EcCurve::kP256);
+  EXPECT_EQ(c.key_algorithm, r.key.algorithm);
+  EXPECT_EQ(c.curve, r.key.curve);
   EXPECT_TRUE(c.has_private_key);
   EXPECT_TRUE(c.exportable);
   EXPECT_EQ(c.friendly_name, "Mail 2026");
   EXPECT_TRUE(c.self_signed);
   EXPECT_FALSE(c.pending_request);
   EXPECT_TRUE(c.services.empty());
-  EXPECT_EQ(c.not_after - c.not_before, Seconds(86400 * 90));
+  if (GetParam().exchange) {
+    // New-ExchangeCertificate has no validity parameter.
+    EXPECT_EQ(std::chrono::duration_cast<Seconds>(c.not_after - c.not_before).count() / 86400 / 30,
+              60)
+        << "about 60 months";
+  } else {
+    EXPECT_EQ(c.not_after - c.not_before, Seconds(86400 * 90));
+  }
   EXPECT_EQ(c.thumbprint, x509::Sha1Hex(c.der));
 }
 
@@ -187,7 +233,7 @@ TEST_P(StoreContractTest, CreateRsaNonExportable) {
 
 TEST_P(StoreContractTest, CreateRefusesAFriendlyNameExchangeWouldRefuse) {
   Store& s = Open();
-  CreateRequest r{"CN=a.pocket-consultant.com", {},   Ec(), Seconds(86400),
+  CreateRequest r{"CN=a.pocket-consultant.com", {},   NewKey(), Seconds(86400),
                   std::string(64, 'x'),         false};
   Result<CreateResult> created = s.Create(r);
   ASSERT_FALSE(created.ok());
@@ -203,7 +249,7 @@ TEST_P(StoreContractTest, PendingRequestIsCompletedByImportingTheCaAnswer) {
   Store& s = Open();
   CreateRequest r{"CN=owa.pocket-consultant.com",
                   {"owa.pocket-consultant.com"},
-                  Ec(true),
+                  NewKey(true),
                   Seconds(0),
                   "OWA",
                   true};
@@ -216,7 +262,11 @@ TEST_P(StoreContractTest, PendingRequestIsCompletedByImportingTheCaAnswer) {
   EXPECT_EQ(created->csr_pem, pending.csr_pem);
   Result<std::vector<x509::PemBlock>> csr = x509::ParsePem(created->csr_pem);
   ASSERT_TRUE(csr.ok() && csr->size() == 1u);
-  EXPECT_EQ(pending.thumbprint, x509::Sha1Hex((*csr)[0].der));
+  if (GetParam().exchange) {
+    EXPECT_EQ(pending.thumbprint.size(), 40u) << "Exchange's thumbprint of the request";
+  } else {
+    EXPECT_EQ(pending.thumbprint, x509::Sha1Hex((*csr)[0].der));
+  }
   EXPECT_EQ(pending.subject, "CN=owa.pocket-consultant.com");
   EXPECT_EQ(pending.dns_names, std::vector<std::string>{"owa.pocket-consultant.com"});
   EXPECT_TRUE(Must(s.Get(pending.thumbprint)).pending_request);
@@ -242,13 +292,21 @@ TEST_P(StoreContractTest, PendingRequestIsCompletedByImportingTheCaAnswer) {
   Result<x509::Pkcs12Contents> back = x509::ReadPkcs12(*pfx, "pw");
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_TRUE(back->key.Matches(answer));
-  EXPECT_EQ(back->chain_der, std::vector<std::string>{Ca().der});
+  // Exchange's export (the simulator's) holds the certificate and key: the
+  // CA certificates went to the server's own stores.
+  if (!GetParam().exchange) {
+    EXPECT_EQ(back->chain_der, std::vector<std::string>{Ca().der});
+  }
 }
 
 TEST_P(StoreContractTest, RemovingAPendingRequestDeletesIt) {
   Store& s = Open();
-  CreateRequest r{
-      "CN=req.pocket-consultant.com", {"req.pocket-consultant.com"}, Ec(), Seconds(0), "", true};
+  CreateRequest r{"CN=req.pocket-consultant.com",
+                  {"req.pocket-consultant.com"},
+                  NewKey(),
+                  Seconds(0),
+                  "",
+                  true};
   Result<CreateResult> created = s.Create(r);
   ASSERT_TRUE(created.ok()) << created.status().message();
   ASSERT_TRUE(s.Remove(created->certificate.thumbprint).ok());
@@ -261,7 +319,7 @@ TEST_P(StoreContractTest, RemovingAPendingRequestDeletesIt) {
 
 TEST_P(StoreContractTest, ImportPkcs12) {
   Store& s = Open();
-  const Issued c = IssueWithKey();
+  const Issued c = Issue();
   Result<CertificateInfo> imported =
       s.Import({Pkcs12Of(c, "secret", "From PFX"), "secret", true, ""});
   ASSERT_TRUE(imported.ok()) << imported.status().message();
@@ -276,8 +334,7 @@ TEST_P(StoreContractTest, ImportPkcs12) {
 
 TEST_P(StoreContractTest, ImportPkcs12WithAWrongPasswordIsRefused) {
   Store& s = Open();
-  Result<CertificateInfo> imported =
-      s.Import({Pkcs12Of(IssueWithKey(), "secret"), "wrong", true, ""});
+  Result<CertificateInfo> imported = s.Import({Pkcs12Of(Issue(), "secret"), "wrong", true, ""});
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(imported.status().code(), Code::kPermissionDenied);
   EXPECT_NE(imported.status().message().find("Import on MailServer21"), std::string::npos)
@@ -286,7 +343,7 @@ TEST_P(StoreContractTest, ImportPkcs12WithAWrongPasswordIsRefused) {
 
 TEST_P(StoreContractTest, ImportPemBundleKeepsItsChainAndFriendlyName) {
   Store& s = Open();
-  const Issued c = IssueWithKey();
+  const Issued c = Issue();
   Result<CertificateInfo> imported = s.Import({PemBundle(c), "", true, "Purchased"});
   ASSERT_TRUE(imported.ok()) << imported.status().message();
   EXPECT_EQ(imported->thumbprint, c.thumbprint);
@@ -296,13 +353,15 @@ TEST_P(StoreContractTest, ImportPemBundleKeepsItsChainAndFriendlyName) {
   Result<x509::Pkcs12Contents> back = x509::ReadPkcs12(*pfx, "pw");
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->certificate_der, c.der);
-  EXPECT_EQ(back->chain_der, std::vector<std::string>{Ca().der});
+  if (!GetParam().exchange) {
+    EXPECT_EQ(back->chain_der, std::vector<std::string>{Ca().der});
+  }
   EXPECT_EQ(back->friendly_name, "Purchased");
 }
 
 TEST_P(StoreContractTest, ImportOfAnExistingThumbprintIsRefusedLikeExchange) {
   Store& s = Open();
-  const Issued c = IssueWithKey();
+  const Issued c = Issue();
   MustImport(s, PemBundle(c));
   Result<CertificateInfo> again = s.Import({PemBundle(c), "", false, ""});
   ASSERT_FALSE(again.ok());
@@ -315,7 +374,7 @@ TEST_P(StoreContractTest, ImportOfAnExistingThumbprintIsRefusedLikeExchange) {
 
 TEST_P(StoreContractTest, ImportWithoutKeyAndWithoutMatchingRequestIsRefused) {
   Store& s = Open();
-  const Issued c = IssueWithKey();
+  const Issued c = Issue();
   Result<CertificateInfo> imported = s.Import({PemBundle(c, /*with_key=*/false), "", false, ""});
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(imported.status().code(), Code::kFailedPrecondition);
@@ -328,9 +387,25 @@ TEST_P(StoreContractTest, ImportWithoutKeyAndWithoutMatchingRequestIsRefused) {
   EXPECT_EQ(MustList(s).certificates.size(), 3u);
 }
 
+TEST_P(StoreContractTest, AnEcdsaCertificateIsRefusedWhereOnlyRsaIsListed) {
+  Store& s = Open();
+  if (!GetParam().rsa_keys) GTEST_SKIP() << "ECDSA certificates import into this store";
+  const Issued c = IssueWithKey("CN=ec.pocket-consultant.com", {"ec.pocket-consultant.com"});
+  Result<CertificateInfo> imported = s.Import({PemBundle(c), "", true, ""});
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(imported.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(imported.status().message(),
+            "Cannot import certificate " + c.thumbprint +
+                " (CN=ec.pocket-consultant.com) on MailServer21: its key is ECDSA P-256, and "
+                "Exchange uses RSA keys only (Get-ExchangeCertificate does not list it: "
+                "KeyAlgorithmUnsupported); have the certificate issued for an RSA key (key: "
+                "{algorithm: RSA, size: 2048})");
+  EXPECT_EQ(MustList(s).certificates.size(), 3u) << "nothing was sent";
+}
+
 TEST_P(StoreContractTest, ImportWithAKeyOfAnotherCertificateIsRefused) {
   Store& s = Open();
-  Issued c = IssueWithKey();
+  Issued c = Issue();
   c.key = NewEcKey();
   Result<CertificateInfo> imported = s.Import({PemBundle(c, true, false), "", false, ""});
   ASSERT_FALSE(imported.ok());
@@ -362,7 +437,9 @@ TEST_P(StoreContractTest, EnableImapAndPopMoveThemAndOnlyAdd) {
   const std::string t = MustCreate(s);
   ASSERT_TRUE(s.Enable(t, ServiceSet{Service::kIis}, {}).ok());
   ASSERT_TRUE(s.Enable(t, ServiceSet{Service::kImap, Service::kPop}, {}).ok());
-  EXPECT_EQ(Must(s.Get(t)).services.ToLetters(), "IP.W...") << "IIS stays: Enable only adds";
+  // IIS stays: Enable only adds. On Exchange, IMAP and POP also let NETWORK
+  // SERVICE read the key, which Get-ExchangeCertificate shows as SMTP.
+  EXPECT_EQ(Must(s.Get(t)).services.ToLetters(), GetParam().exchange ? "IP.WS.." : "IP.W...");
   const CertificateInfo previous = Must(s.Get(DefaultCert()));
   EXPECT_FALSE(previous.services.Has(Service::kImap));
   EXPECT_FALSE(previous.services.Has(Service::kPop));
@@ -416,16 +493,16 @@ TEST_P(StoreContractTest, EnableUmIsRefusedOn2019) {
 TEST_P(StoreContractTest, EnableUmAndUmCallRouterOn2016) {
   Store& s = Open(Mailbox("MailServer16", ExchangeVersion::k2016));
   const std::string t = MustCreate(s);
-  ASSERT_TRUE(s.Enable(t, ServiceSet{Service::kUm, Service::kUmCallRouter}, {}).ok());
+  const Status enabled = s.Enable(t, ServiceSet{Service::kUm, Service::kUmCallRouter}, {});
+  ASSERT_TRUE(enabled.ok()) << enabled.message();
   EXPECT_EQ(Must(s.Get(t)).services.ToLetters(), "..U...C");
   EXPECT_EQ(MustList(s).bindings.um, t);
 }
 
 TEST_P(StoreContractTest, EnableUmRefusesAnExpiredCertificate) {
   Store& s = Open(Mailbox("MailServer16", ExchangeVersion::k2016));
-  const Issued old =
-      IssueWithKey("CN=old.pocket-consultant.com", {"old.pocket-consultant.com"},
-                   Now() - std::chrono::hours(24 * 400), Now() - std::chrono::hours(24));
+  const Issued old = Issue("CN=old.pocket-consultant.com", {"old.pocket-consultant.com"},
+                           Now() - std::chrono::hours(24 * 400), Now() - std::chrono::hours(24));
   const std::string t = MustImport(s, PemBundle(old));
   Status st = s.Enable(t, ServiceSet{Service::kUm}, {});
   ASSERT_FALSE(st.ok());
@@ -448,8 +525,12 @@ TEST_P(StoreContractTest, EnableOnEdgeOnlyServesSmtp) {
 
 TEST_P(StoreContractTest, EnableRefusesAPendingRequestAndAnUnknownThumbprint) {
   Store& s = Open();
-  CreateRequest r{
-      "CN=req.pocket-consultant.com", {"req.pocket-consultant.com"}, Ec(), Seconds(0), "", true};
+  CreateRequest r{"CN=req.pocket-consultant.com",
+                  {"req.pocket-consultant.com"},
+                  NewKey(),
+                  Seconds(0),
+                  "",
+                  true};
   Result<CreateResult> created = s.Create(r);
   ASSERT_TRUE(created.ok()) << created.status().message();
   Status st = s.Enable(created->certificate.thumbprint, ServiceSet{Service::kIis}, {});
@@ -479,7 +560,7 @@ TEST_P(StoreContractTest, ExportRules) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
             "Exporting " + AuthCert() + " on MailServer21 requires that a password be specified");
-  CreateRequest req{"CN=req.pocket-consultant.com", {}, Ec(true), Seconds(0), "", true};
+  CreateRequest req{"CN=req.pocket-consultant.com", {}, NewKey(true), Seconds(0), "", true};
   Result<CreateResult> pending = s.Create(req);
   ASSERT_TRUE(pending.ok());
   r = s.Export(pending->certificate.thumbprint, "pw");
@@ -555,13 +636,14 @@ TEST_P(StoreContractTest, ConcurrentCreatesAreAllKept) {
   constexpr int kEach = 3;
   std::vector<std::vector<std::string>> made(kThreads);
   std::vector<std::thread> threads;
+  const KeySpec key = NewKey();
   for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&s, &made, i] {
+    threads.emplace_back([&s, &made, &key, i] {
       for (int j = 0; j < kEach; ++j) {
         Result<CreateResult> r =
             s.Create({"CN=t" + std::to_string(i) + "-" + std::to_string(j) + ".example.com",
                       {},
-                      Ec(),
+                      key,
                       Seconds(86400),
                       "",
                       j == 2});

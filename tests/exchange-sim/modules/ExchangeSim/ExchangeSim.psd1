@@ -17,7 +17,7 @@
     'Set-HybridConfiguration', 'New-EdgeSubscription', 'Get-EdgeSubscription', 'Get-UMService', 'Set-UMService',
     'Get-UMCallRouterSettings', 'Set-UMCallRouterSettings', 'Get-Service', 'Restart-Service', 'iisreset',
     'New-ExchangeSimOrganization', 'Add-ExchangeSimServer', 'Add-ExchangeSimTrustedRoot', 'Add-ExchangeSimSendConnector',
-    'Set-ExchangeSimFault', 'Get-ExchangeSimState', 'Get-ExchangeSimProblem')
+    'Set-ExchangeSimFault', 'Set-ExchangeSimCertificates', 'Get-ExchangeSimState', 'Get-ExchangeSimProblem')
   AliasesToExport = @('iisreset.exe')
   CmdletsToExport = @()
   VariablesToExport = @()

@@ -2789,6 +2789,74 @@ function Set-ExchangeSimFault {
   }
 }
 
+function Set-ExchangeSimCertificates {
+  <#
+  .SYNOPSIS
+    Replaces a server's certificates and what uses them, for tests that start from a store they
+    made themselves (the C++ Store contract suite over the simulator): each certificate from a
+    PKCS#12 with its key (Pfx, Password) or from its DER; SMTP by the key's NETWORK SERVICE
+    permission (Smtp); by thumbprint, the Default Web Site's https bindings (-Iis), the Exchange
+    Back End's (-IisBackEnd), the internal transport certificate and the organisation's current
+    Auth certificate; POP and IMAP by X509CertificateName, as Exchange names them. -TrustedRoots
+    (DER, base64) are trusted on every server, as an enterprise root would be.
+  #>
+  [CmdletBinding()]
+  param(
+    [Parameter(Mandatory = $true)] [string]$Server,
+    [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]]$Certificates,
+    [string]$Iis = '',
+    [string]$IisBackEnd = '',
+    [string]$InternalTransport = '',
+    [string]$ImapName = '',
+    [string]$PopName = '',
+    [string]$AuthCertificate = '',
+    [string[]]$TrustedRoots = @()
+  )
+  Invoke-SimLocked {
+    foreach ($root in $TrustedRoots) {
+      Add-ExchangeSimTrustedRoot -Certificate ([X509CertificateLoader]::LoadCertificate([Convert]::FromBase64String($root))) -Store 'Enterprise'
+    }
+    $target = Find-SimServer $Server
+    if ($null -eq $target) {
+      throw ('no simulated server ' + $Server)
+    }
+    $entries = foreach ($certificate in $Certificates) {
+      $x509 = if ($certificate.Pfx) {
+        [X509CertificateLoader]::LoadPkcs12([Convert]::FromBase64String($certificate.Pfx), [string]$certificate.Password,
+          [X509KeyStorageFlags]::Exportable)
+      } else {
+        [X509CertificateLoader]::LoadCertificate([Convert]::FromBase64String($certificate.Der))
+      }
+      New-SimEntry $x509 @{ FriendlyName = [string]$certificate.FriendlyName; Exportable = [bool]$certificate.Exportable
+        NetworkServiceAllowed = [bool]$certificate.Smtp }
+    }
+    $target.Certificates = @($entries)
+    $target.InternalTransportCertificateThumbprint = (ConvertTo-SimThumbprint $InternalTransport)
+    foreach ($site in @($target.WebSites)) {
+      foreach ($binding in @($site.Bindings | Where-Object { $_.protocol -eq 'https' })) {
+        $binding.certificateHash = ConvertTo-SimThumbprint $(if ($site.Id -eq 2) { $IisBackEnd } else { $Iis })
+      }
+    }
+    if ($null -ne $target.ImapSettings) {
+      $target.ImapSettings.X509CertificateName = $ImapName
+    }
+    if ($null -ne $target.PopSettings) {
+      $target.PopSettings.X509CertificateName = $PopName
+    }
+    Save-SimServer $target
+    if ($AuthCertificate) {
+      $org = Read-SimOrg
+      $auth = Find-SimEntry $target $AuthCertificate
+      if ($null -eq $auth) {
+        throw ('the Auth certificate ' + $AuthCertificate + ' is not among the certificates given')
+      }
+      $org.AuthCertificate = $auth
+      $org.AuthConfig.CurrentCertificateThumbprint = $auth.Thumbprint
+      Save-SimOrg $org
+    }
+  }
+}
+
 function Get-ExchangeSimState {
   <#
   .SYNOPSIS
@@ -2924,7 +2992,7 @@ $exports = [List[string]]::new([string[]]@(
     'Set-HybridConfiguration', 'New-EdgeSubscription', 'Get-EdgeSubscription', 'Get-UMService', 'Set-UMService',
     'Get-UMCallRouterSettings', 'Set-UMCallRouterSettings', 'Get-Service', 'Restart-Service', 'iisreset',
     'New-ExchangeSimOrganization', 'Add-ExchangeSimServer', 'Add-ExchangeSimTrustedRoot', 'Add-ExchangeSimSendConnector',
-    'Set-ExchangeSimFault', 'Get-ExchangeSimState', 'Get-ExchangeSimProblem'))
+    'Set-ExchangeSimFault', 'Set-ExchangeSimCertificates', 'Get-ExchangeSimState', 'Get-ExchangeSimProblem'))
 $shellServer = $null
 if ((Get-SimLocalName) -and $env:XCERT_SIM_STATE) {
   $shellServer = Find-SimServer (Get-SimLocalName)
