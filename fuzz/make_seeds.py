@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the seed corpora of the x509, nrbf and clixml fuzzers in fuzz/work/.
 
-  fuzz/make_seeds.py [--fixtures ../shared/fixtures]
+  fuzz/make_seeds.py [--fixtures tests/fixtures/css-exchange]
 
 Seeds, deduplicated by content (file name = SHA-1 of the content):
   fuzz/work/seeds/x509    the committed fuzz/corpus/x509 (certificates made
@@ -14,7 +14,7 @@ Seeds, deduplicated by content (file name = SHA-1 of the content):
                           Get-ExchangeCertificate, Get-AuthConfig, connectors,
                           web bindings, ...), plus fuzz/corpus/clixml
 The fixtures (CSS-Exchange test data, MIT licence) are read from
-../shared/fixtures beside the clone and are not copied into the repository.
+tests/fixtures/css-exchange (its README says where they come from).
 """
 import argparse
 import base64
@@ -38,7 +38,7 @@ def put(folder: pathlib.Path, data: bytes) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--fixtures", default=str(HERE.parent.parent / "shared" / "fixtures"))
+    ap.add_argument("--fixtures", default=str(HERE.parent / "tests" / "fixtures" / "css-exchange"))
     ap.add_argument("--out", default=str(HERE / "work" / "seeds"))
     args = ap.parse_args()
     out = pathlib.Path(args.out)

@@ -55,11 +55,7 @@ fs::path SourceDir() {
   return XCERT_TEST_SOURCE_DIR;
 }
 
-std::optional<fs::path> SharedFixturesDir() {
-  fs::path p = SourceDir().parent_path() / "shared" / "fixtures";
-  if (fs::is_directory(p)) return p;
-  return std::nullopt;
-}
+fs::path CssExchangeDir() { return SourceDir() / "tests" / "fixtures" / "css-exchange"; }
 
 std::string ReadFileOrDie(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

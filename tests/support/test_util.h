@@ -1,5 +1,5 @@
-// Helpers shared by all tests: temporary directories, fixtures from
-// ../shared, and running the real xcert binary.
+// Helpers shared by all tests: temporary directories, the recorded
+// fixtures, and running the real xcert binary.
 #pragma once
 
 #include <cstdio>
@@ -54,12 +54,8 @@ class CapturedFile {
 // The source tree (for examples/ and schemas/).
 fs::path SourceDir();
 
-// ../shared/fixtures beside the source tree, or nullopt when absent (a
-// user's clone). Tests that need it call GTEST_SKIP() with a visible message:
-//   auto dir = SharedFixturesDir(); if (!dir) GTEST_SKIP() << kNoSharedFixtures;
-std::optional<fs::path> SharedFixturesDir();
-inline constexpr const char* kNoSharedFixtures =
-    "skipped: ../shared/fixtures is not beside this clone (CI has it)";
+// The recorded CSS-Exchange files (tests/fixtures/css-exchange/README.md).
+fs::path CssExchangeDir();
 
 std::string ReadFileOrDie(const fs::path& path);
 

@@ -16,7 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 
 using testing::CssExchangeDir;
-using xcert::testing::kNoSharedFixtures;
 using xcert::testing::ReadFileOrDie;
 using xcert::testing::RunResult;
 using xcert::testing::RunXcert;
@@ -30,9 +29,8 @@ class SnapshotCommandTest : public ::testing::Test {
   void SetUp() override {
     // ctest may not pass XCERT_BINARY through; the build knows where xcert is.
     ::setenv("XCERT_BINARY", XCERT_BUILT_BINARY, /*overwrite=*/0);
-    std::optional<fs::path> dir = CssExchangeDir();
-    if (!dir) GTEST_SKIP() << kNoSharedFixtures;
-    data_ = *dir / kData;
+    const auto dir = CssExchangeDir();
+    data_ = dir / kData;
   }
   std::string F(const char* name) const { return (data_ / name).string(); }
 
@@ -203,8 +201,7 @@ class ShowRecordedTest : public ::testing::TestWithParam<testing::ExpectedFile> 
 // RootCAType (issue 12's "done when").
 TEST_P(ShowRecordedTest, ShowsWhatExchangeRecorded) {
   ::setenv("XCERT_BINARY", XCERT_BUILT_BINARY, /*overwrite=*/0);
-  std::optional<fs::path> fixtures = CssExchangeDir();
-  if (!fixtures) GTEST_SKIP() << kNoSharedFixtures;
+  const auto fixtures = CssExchangeDir();
   const testing::ExpectedFile& file = GetParam();
   TempDir dir;
   dir.Write("xcert.yaml",
@@ -213,7 +210,7 @@ TEST_P(ShowRecordedTest, ShowsWhatExchangeRecorded) {
             "servers:\n"
             "  - {name: Recorded, fqdn: recorded.contoso.lab, roles: [Mailbox], version: "
             "\"2016\"}\n");
-  const fs::path xml = *fixtures / file.path;
+  const fs::path xml = fixtures / file.path;
   const RunResult imported =
       RunXcert({"snapshot", "import", "--server", "Recorded", xml.string()}, dir.path());
   ASSERT_EQ(imported.exit_code, 0) << imported.err;

@@ -17,12 +17,7 @@ namespace xcert::exchange::testing {
 
 namespace fs = std::filesystem;
 
-// ../shared/fixtures/css-exchange, or nullopt when the fixtures are absent.
-inline std::optional<fs::path> CssExchangeDir() {
-  std::optional<fs::path> dir = xcert::testing::SharedFixturesDir();
-  if (!dir) return std::nullopt;
-  return *dir / "css-exchange";
-}
+using xcert::testing::CssExchangeDir;
 
 // Every *.xml under the fixtures, as paths relative to css-exchange, sorted.
 inline std::vector<std::string> AllFixtureFiles(const fs::path& root) {

@@ -20,7 +20,6 @@ namespace {
 using testing::ExpectedCert;
 using testing::ExpectedFile;
 using testing::Table;
-using xcert::testing::kNoSharedFixtures;
 using xcert::testing::ReadFileOrDie;
 
 // --- What the DER says, read with OpenSSL directly (independently of the
@@ -90,11 +89,10 @@ std::string Sites(const std::vector<std::string>& services) {
 class RecordedCertificateFixtureTest : public ::testing::TestWithParam<ExpectedFile> {};
 
 TEST_P(RecordedCertificateFixtureTest, MatchesTheDecodedTable) {
-  auto dir = testing::CssExchangeDir();
-  if (!dir) GTEST_SKIP() << kNoSharedFixtures;
+  const auto dir = testing::CssExchangeDir();
   const ExpectedFile& file = GetParam();
   Result<std::vector<RecordedCertificate>> certs =
-      ReadRecordedCertificates(ReadFileOrDie(*dir / file.path), file.path);
+      ReadRecordedCertificates(ReadFileOrDie(dir / file.path), file.path);
   ASSERT_TRUE(certs.ok()) << certs.status().message();
   ASSERT_EQ(certs->size(), file.objects);
   ASSERT_EQ(file.certs.size(), file.objects) << "the table lists every object";
@@ -142,13 +140,12 @@ INSTANTIATE_TEST_SUITE_P(ReferenceTables, RecordedCertificateFixtureTest,
 // Every fixture that holds certificates is in the table (so "every fixture"
 // stays true if fixtures are added).
 TEST(RecordedCertificateCoverageTest, EveryCertificateFixtureIsInTheTable) {
-  auto dir = testing::CssExchangeDir();
-  if (!dir) GTEST_SKIP() << kNoSharedFixtures;
+  const auto dir = testing::CssExchangeDir();
   std::set<std::string> in_table;
   for (const ExpectedFile& f : Table()) in_table.insert(f.path);
   size_t certificate_files = 0;
-  for (const std::string& file : testing::AllFixtureFiles(*dir)) {
-    PsDocument doc = ParseClixml(ReadFileOrDie(*dir / file), file).value();
+  for (const std::string& file : testing::AllFixtureFiles(dir)) {
+    PsDocument doc = ParseClixml(ReadFileOrDie(dir / file), file).value();
     bool has_certificates = !doc.values().empty() && doc.values()[0].object &&
                             doc.values()[0].object->IsA(kX509Certificate2Type);
     if (!has_certificates) continue;
@@ -197,9 +194,8 @@ std::string ErrorOf(const std::string& xml) {
 }
 
 TEST(RecordedCertificateTest, BuiltObjectsDecodeLikeTheRecording) {
-  auto dir = testing::CssExchangeDir();
-  if (!dir) GTEST_SKIP() << kNoSharedFixtures;
-  std::vector<RealCert> real = RealCerts(*dir);
+  const auto dir = testing::CssExchangeDir();
+  std::vector<RealCert> real = RealCerts(dir);
   std::vector<RecordedCertificate> certs =
       ReadRecordedCertificates(CertXml(real[1].raw_data, real[1].serialization_data), "x").value();
   ASSERT_EQ(certs.size(), 1u);
@@ -212,9 +208,8 @@ TEST(RecordedCertificateTest, BuiltObjectsDecodeLikeTheRecording) {
 }
 
 TEST(RecordedCertificateTest, RawDataOnlyObjectsAreAttributesUnknown) {
-  auto dir = testing::CssExchangeDir();
-  if (!dir) GTEST_SKIP() << kNoSharedFixtures;
-  std::vector<RealCert> real = RealCerts(*dir);
+  const auto dir = testing::CssExchangeDir();
+  std::vector<RealCert> real = RealCerts(dir);
   std::string type = "Deserialized." + std::string(kExchangeCertificateType);
   std::vector<RecordedCertificate> certs =
       ReadRecordedCertificates(CertXml(real[0].raw_data, "", type), "x").value();
@@ -225,9 +220,8 @@ TEST(RecordedCertificateTest, RawDataOnlyObjectsAreAttributesUnknown) {
 }
 
 TEST(RecordedCertificateTest, SerializationDataOfAnotherCertificateIsAnError) {
-  auto dir = testing::CssExchangeDir();
-  if (!dir) GTEST_SKIP() << kNoSharedFixtures;
-  std::vector<RealCert> real = RealCerts(*dir);
+  const auto dir = testing::CssExchangeDir();
+  std::vector<RealCert> real = RealCerts(dir);
   EXPECT_EQ(ErrorOf(CertXml(real[0].raw_data, real[1].serialization_data)),
             "certs.xml: object 1: certificate C3EDCF181EF4F9B53D01768ECA99564014BCA6E7: "
             "SerializationData describes certificate 6C7DE09FB39A40144F57EFEBC3DF0148E3A9AB28, "
@@ -235,9 +229,8 @@ TEST(RecordedCertificateTest, SerializationDataOfAnotherCertificateIsAnError) {
 }
 
 TEST(RecordedCertificateTest, DamagedSerializationDataIsAnError) {
-  auto dir = testing::CssExchangeDir();
-  if (!dir) GTEST_SKIP() << kNoSharedFixtures;
-  std::vector<RealCert> real = RealCerts(*dir);
+  const auto dir = testing::CssExchangeDir();
+  std::vector<RealCert> real = RealCerts(dir);
   std::string blob = x509::Base64Decode(real[0].serialization_data).value();
   std::string cut = x509::Base64Encode(blob.substr(0, 1000));
   EXPECT_EQ(ErrorOf(CertXml(real[0].raw_data, cut)),

@@ -273,9 +273,7 @@ std::vector<RecordedCertificate> RecordedCertificates(const std::filesystem::pat
 }
 
 TEST(RecordedExchangeCertificateTest, ThumbprintsAndSerialsMatchExchange) {
-  auto fixtures = xcert::testing::SharedFixturesDir();
-  if (!fixtures) GTEST_SKIP() << xcert::testing::kNoSharedFixtures;
-  const auto certs = RecordedCertificates(*fixtures / "css-exchange");
+  const auto certs = RecordedCertificates(xcert::testing::CssExchangeDir());
   ASSERT_GE(certs.size(), 8u);
   int with_tostring = 0;
   for (const RecordedCertificate& c : certs) {
@@ -290,9 +288,7 @@ TEST(RecordedExchangeCertificateTest, ThumbprintsAndSerialsMatchExchange) {
 }
 
 TEST(RecordedExchangeCertificateTest, AuthCertificateFields) {
-  auto fixtures = xcert::testing::SharedFixturesDir();
-  if (!fixtures) GTEST_SKIP() << xcert::testing::kNoSharedFixtures;
-  for (const RecordedCertificate& c : RecordedCertificates(*fixtures / "css-exchange")) {
+  for (const RecordedCertificate& c : RecordedCertificates(xcert::testing::CssExchangeDir())) {
     if (c.thumbprint != "D0D6BAA255F51F106760CE3BB869A0FE8C9FC298") continue;
     const CertificateInfo info = ParseBoth(c.der);
     EXPECT_EQ(info.subject, "CN=Microsoft Exchange Server Auth Certificate");
