@@ -29,7 +29,9 @@ Status CheckAsked(const std::vector<std::string>& asked, const std::vector<std::
 std::vector<std::string> ShowReport::Problems() const {
   std::vector<std::string> out;
   for (const ShowServer& s : servers) {
-    if (!s.error.empty()) out.push_back(s.name + ": " + s.error);
+    // Stores that reach a server over the network name it in their errors.
+    if (!s.error.empty())
+      out.push_back(s.error.starts_with(s.name + ": ") ? s.error : s.name + ": " + s.error);
     for (const std::string& p : s.state.problems) out.push_back(s.name + ": " + p);
   }
   return out;

@@ -30,7 +30,8 @@ struct ShowReport {
   TimePoint at{};                   // the time status was computed for
   std::vector<ShowServer> servers;  // in the order asked
 
-  // Problems and unreadable servers, one line each ("MailServer21: …").
+  // Problems and unreadable servers, one line each ("MailServer21: …", the
+  // name once even when the store's error starts with it).
   std::vector<std::string> Problems() const;
 };
 

@@ -77,6 +77,16 @@ TEST_F(ShowReportTest, AManifestServerWithoutAFolderIsThatServersError) {
   EXPECT_EQ(r->Problems()[0], "MailServer22: " + r->servers[1].error);
 }
 
+TEST(ShowReportProblemsTest, AnErrorThatNamesItsServerIsNotPrefixedAgain) {
+  ShowReport r;
+  r.servers.push_back(
+      {"MailServer21", "MailServer21: the transport exited with code 255", {}, {}, {}, {}});
+  r.servers.push_back({"Edge01", "the store has no server Edge01", {}, {}, {}, {}});
+  EXPECT_EQ(r.Problems(),
+            (std::vector<std::string>{"MailServer21: the transport exited with code 255",
+                                      "Edge01: the store has no server Edge01"}));
+}
+
 TEST_F(ShowReportTest, DamageIsListedPerServer) {
   std::ofstream(root_ / "Edge01" / "stray.txt") << "x";
   Result<ShowReport> r = CollectLocalShow(root_, "./store", {{"Edge01"}, true, testing::Now(), 1});
