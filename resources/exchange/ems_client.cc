@@ -207,6 +207,10 @@ Result<json> EmsClient::Call(Operation op, json args) {
   std::string input;
   if (!session_ || !session_->usable()) {
     session_.reset();
+    // The opening is made before the shell starts, so that a shell is never
+    // kept without it.
+    const std::string marker = NewSessionMarker();
+    XCERT_ASSIGN_OR_RETURN(input, SessionOpening(marker));
     Result<std::unique_ptr<ProcessSession>> started = ProcessSession::Start(target_.argv);
     if (!started.ok()) {
       return Unavailable(target_.server + ": " + started.status().message() +
@@ -215,8 +219,7 @@ Result<json> EmsClient::Call(Operation op, json args) {
     }
     session_ = std::move(*started);
     ++started_;
-    marker_ = NewSessionMarker();
-    XCERT_ASSIGN_OR_RETURN(input, SessionOpening(marker_));
+    marker_ = marker;
   }
   input += payload;
   if (!input.ends_with('\n')) input += '\n';  // the marker must be a line of its own
