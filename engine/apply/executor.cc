@@ -268,7 +268,7 @@ class Executor {
     XCERT_ASSIGN_OR_RETURN(Issuer * issuer, IssuerOf(s));
     XCERT_RETURN_IF_ERROR(CheckRealTime("'" + s.certificate + "'", ctx_.clock->Now(),
                                         ctx_.clock->Now() + s.validity));
-    IssueRequest r{s.subject, s.dns_names, s.key, s.validity, ctx_.clock->Now()};
+    IssueRequest r{s.subject, s.dns_names, s.key, s.validity, ctx_.clock->Now(), s.certificate};
     XCERT_ASSIGN_OR_RETURN(IssuedCertificate issued, issuer->Issue(r));
     for (const std::string& w : issued.warnings) AddWarning(Quote(s.certificate) + ": " + w);
     ImportRequest import;

@@ -19,6 +19,7 @@ struct IssueRequest {
   KeySpec key;
   Seconds validity{};
   TimePoint now{};
+  std::string certificate;  // the manifest's name ("mail", "mail@EX1"), for messages
 };
 
 struct IssuedCertificate {
@@ -33,7 +34,8 @@ class Issuer {
   virtual ~Issuer() = default;
   virtual const std::string& name() const = 0;
 
-  // ca: a new key and a certificate signed by the CA. Others: FailedPrecondition.
+  // ca: a new key and a certificate signed by the CA. acme: a new key and a
+  // certificate the ACME server signed for its CSR. Others: FailedPrecondition.
   virtual Result<IssuedCertificate> Issue(const IssueRequest& request);
 
   // request: publishes `csr_pem` as `file_name` for the CA operator (the

@@ -115,6 +115,33 @@ BackupSpec BuildBackup(const Object& o) {
   return BackupSpec{o.String("path"), o.Secret("passwordEnv", "passwordFile")};
 }
 
+AcmeSpec BuildAcme(const Object& o) {
+  AcmeSpec a;
+  a.directory = o.String("directory");
+  a.contact = o.Strings("contact");
+  a.accept_terms = o.Bool("acceptTerms", false);
+  a.account_key = o.String("accountKey");
+  const Object eab = o.Child("eab");
+  a.eab_key_id = eab.String("keyId");
+  a.eab_hmac_key = eab.Secret("hmacKeyEnv", "hmacKeyFile");
+  a.ca_bundle = o.String("caBundle");
+  a.profile = o.String("profile");
+  a.preferred_chain = o.String("preferredChain");
+  const Object challenge = o.Child("challenge");
+  AcmeChallengeSpec& c = a.challenge;
+  c.type = challenge.String("type");
+  c.webroot = challenge.String("webroot");
+  c.standalone = challenge.String("standalone");
+  c.exec = challenge.Strings("exec");
+  const Object rfc2136 = challenge.Child("rfc2136");
+  c.rfc2136_server = rfc2136.String("server");
+  c.rfc2136_zone = rfc2136.String("zone");
+  c.tsig_key_name = rfc2136.String("tsigKeyName");
+  c.tsig_algorithm = rfc2136.String("tsigAlgorithm");
+  c.tsig_secret = rfc2136.Secret("tsigSecretEnv", "tsigSecretFile");
+  return a;
+}
+
 IssuerSpec BuildIssuer(const Object& o) {
   IssuerSpec i;
   i.name = o.String("name");
@@ -122,6 +149,7 @@ IssuerSpec BuildIssuer(const Object& o) {
   if (type == "ca") i.type = IssuerType::kCa;
   if (type == "request") i.type = IssuerType::kRequest;
   if (type == "file") i.type = IssuerType::kFile;
+  if (type == "acme") i.type = IssuerType::kAcme;
   i.certificate = o.String("certificate");
   i.key = o.String("key");
   i.chain = o.String("chain");
@@ -130,6 +158,7 @@ IssuerSpec BuildIssuer(const Object& o) {
   i.inbox = o.String("inbox");
   i.pkcs12 = o.String("pkcs12");
   i.password = o.Secret("passwordEnv", "passwordFile");
+  if (i.type == IssuerType::kAcme) i.acme = BuildAcme(o);
   return i;
 }
 

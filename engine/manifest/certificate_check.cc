@@ -51,6 +51,7 @@ class CertificateChecker {
     CheckExpanded();
     CheckExportable();
     WarnSelfSigned();
+    CheckAcme();
   }
 
   const IssuerSpec* issuer() const { return c_.FindIssuer(cert_.issuer); }
@@ -258,6 +259,11 @@ class CertificateChecker {
     if (cn.empty()) {
       r_.Warning(Field("subject"), "the subject of " + name_ + " has no CN",
                  "Exchange lists certificates by CN; add 'CN=<the main DNS name>'");
+    } else if (AllDnsNamesOk() && !AnyCovers(e.dns_names, cn) && Acme()) {
+      r_.Error(Field("subject"), "CN " + Quote(cn) + " of " + name_ + " is not among its dnsNames",
+               "add " + Quote(cn) +
+                   " to dnsNames: the ACME server refuses a request whose CN "
+                   "is not one of its names");
     } else if (AllDnsNamesOk() && !AnyCovers(e.dns_names, cn)) {
       r_.Warning(Field("subject"),
                  "CN " + Quote(cn) + " of " + name_ + " is not among its dnsNames",
@@ -330,6 +336,32 @@ class CertificateChecker {
              "set 'key.exportable: true': a " + std::string(IssuerTypeName(i->type)) +
                  " certificate is created on '" + cert_.servers[0] +
                  "' and copied to the others by export and import; or set 'perServer: true'");
+  }
+
+  const IssuerSpec* Acme() const {
+    const IssuerSpec* i = issuer();
+    return i && i->type == IssuerType::kAcme ? i : nullptr;
+  }
+
+  // What an ACME server decides or refuses, said before any order is made.
+  void CheckAcme() {
+    const IssuerSpec* i = Acme();
+    if (!i) return;
+    if (Written("validity")) {
+      r_.Error(Field("validity"),
+               name_ + " comes from the ACME issuer " + Quote(i->name) +
+                   ", whose server sets the validity",
+               "remove 'validity'; 'renewBefore' says when xcert renews it", At::kKey);
+    }
+    if (i->acme.challenge.type != "http-01" || !AllDnsNamesOk()) return;
+    for (size_t j = 0; j < cert_.dns_names.size(); ++j) {
+      if (!cert_.dns_names[j].starts_with("*.")) continue;
+      r_.Error(Field("dnsNames/" + std::to_string(j)),
+               "wildcard " + Quote(cert_.dns_names[j]) + " of " + name_ +
+                   " cannot be validated by http-01 (issuer " + Quote(i->name) + ")",
+               "ACME validates wildcards only through dns-01: give the issuer "
+               "'challenge: {type: dns-01, ...}', or list the names");
+    }
   }
 
   void WarnSelfSigned() {

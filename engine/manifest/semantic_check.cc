@@ -190,6 +190,16 @@ constexpr FieldInfo kIssuerFields[] = {
     {"pkcs12", "the certificate and key as PKCS#12 (.pfx)", "certs/mail.pfx"},
     {"passwordEnv", "environment variable with the PKCS#12 password", "MAIL_PFX_PASSWORD"},
     {"passwordFile", "file with the PKCS#12 password", "certs/mail.pfx.pass"},
+    {"directory", "the ACME directory URL",
+     "https://acme-staging-v02.api.letsencrypt.org/directory"},
+    {"contact", "the account's contacts", "[mailto:pki@contoso.com]"},
+    {"acceptTerms", "agreement to the CA's terms of service", "true"},
+    {"accountKey", "the ACME account key, created when missing", "./acme/account.key"},
+    {"eab", "external account binding", "{keyId: KID, hmacKeyEnv: ACME_EAB_HMAC}"},
+    {"caBundle", "trust for a private ACME server", "./acme/ca.pem"},
+    {"profile", "an ACME certificate profile", "tlsserver"},
+    {"preferredChain", "the root of the chain to install", "ISRG Root X1"},
+    {"challenge", "how the CA validates the names", "{type: http-01, standalone: ':80'}"},
 };
 
 const FieldInfo& Info(std::string_view name) {
@@ -217,6 +227,12 @@ class IssuerChecker {
         Allow({"outbox", "inbox"});
         break;
       case IssuerType::kFile: CheckFile(); break;
+      case IssuerType::kAcme:
+        Require({"directory", "accountKey", "challenge"});
+        Allow({"directory", "contact", "acceptTerms", "accountKey", "eab", "caBundle", "profile",
+               "preferredChain", "challenge"});
+        CheckAcme();
+        break;
     }
     CheckSecretPair(c_, pointer_, "keyPasswordEnv", "keyPasswordFile");
     CheckSecretPair(c_, pointer_, "passwordEnv", "passwordFile");
@@ -277,6 +293,64 @@ class IssuerChecker {
     } else {
       Require({"certificate", "key"});
       Allow({"certificate", "key", "chain", "keyPasswordEnv", "keyPasswordFile"});
+    }
+  }
+
+  // One way to answer the challenge, and what that way needs.
+  void CheckAcme() {
+    const std::string eab = JoinPointer(pointer_, "eab");
+    if (Present(c_, pointer_, "eab") && !c_.reporter().AnyBadAround(eab)) {
+      CheckSecretPair(c_, eab, "hmacKeyEnv", "hmacKeyFile");
+      if (issuer_.acme.eab_hmac_key.empty()) {
+        c_.reporter().Error(JoinPointer(eab, "keyId"), Name() + ": 'eab' needs the CA's MAC key",
+                            "add 'hmacKeyEnv: ACME_EAB_HMAC' (an environment variable) or "
+                            "'hmacKeyFile: <file>'; the key itself never goes in the manifest");
+      }
+    }
+    const std::string at = JoinPointer(pointer_, "challenge");
+    if (!Present(c_, pointer_, "challenge") || c_.reporter().AnyBadAround(at)) return;
+    const AcmeChallengeSpec& ch = issuer_.acme.challenge;
+    const bool http = ch.type == "http-01";
+    std::vector<std::string> ways;
+    for (const char* way : {"webroot", "standalone", "rfc2136", "exec"}) {
+      if (Present(c_, at, way)) ways.push_back(way);
+    }
+    const std::string suggestion = http ? "add 'standalone: \":80\"' (xcert answers on port 80), "
+                                          "'webroot: /var/www/html' or 'exec: [hook, args]'"
+                                        : "add 'rfc2136: {server, zone, tsigKeyName, "
+                                          "tsigSecretEnv}' or 'exec: [hook, args]'";
+    if (ways.empty()) {
+      c_.reporter().Error(JoinPointer(at, "type"),
+                          Name() + ": the " + ch.type + " challenge needs a way to answer it",
+                          suggestion);
+      return;
+    }
+    if (ways.size() > 1) {
+      c_.reporter().Error(
+          JoinPointer(at, ways[1]),
+          Name() + ": the challenge has both " + Quote(ways[0]) + " and " + Quote(ways[1]),
+          "keep one of them", At::kKey);
+      return;
+    }
+    const bool fits = ways[0] == "exec" || (http ? ways[0] != "rfc2136" : ways[0] == "rfc2136");
+    if (!fits) {
+      c_.reporter().Error(
+          JoinPointer(at, ways[0]),
+          Name() + ": " + Quote(ways[0]) + " cannot answer a " + ch.type + " challenge",
+          http ? "use dns-01 for rfc2136, or " + suggestion.substr(4)
+               : "use http-01 for " + ways[0] + ", or " + suggestion.substr(4),
+          At::kKey);
+      return;
+    }
+    if (ways[0] == "rfc2136") {
+      const std::string rfc = JoinPointer(at, "rfc2136");
+      CheckSecretPair(c_, rfc, "tsigSecretEnv", "tsigSecretFile");
+      if (ch.tsig_secret.empty() && !c_.reporter().AnyBadAround(rfc)) {
+        c_.reporter().Error(JoinPointer(rfc, "tsigKeyName"),
+                            Name() + ": the TSIG key needs its secret",
+                            "add 'tsigSecretEnv: XCERT_TSIG_SECRET' (an environment variable) "
+                            "or 'tsigSecretFile: <file>'; the secret never goes in the manifest");
+      }
     }
   }
 

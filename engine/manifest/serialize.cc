@@ -1,7 +1,8 @@
 // SerializeManifest (declared in load.h): the manifest as YAML that loads
 // back to the same content. Defaults are written only where they say
 // something (key, validity, renewBefore are always written, so that a
-// serialized manifest documents itself).
+// serialized manifest documents itself; validity not for an acme issuer's
+// certificates, whose CA sets it and where the field is an error).
 #include <yaml-cpp/emitter.h>
 #include <yaml-cpp/emittermanip.h>
 
@@ -87,6 +88,38 @@ void EmitAcknowledgement(YAML::Emitter& out, const Acknowledgement& a) {
   out << YAML::EndMap;
 }
 
+void EmitAcme(YAML::Emitter& out, const AcmeSpec& a) {
+  Field(out, "directory", a.directory);
+  if (!a.contact.empty()) List(out, "contact", a.contact, true);
+  if (a.accept_terms) out << YAML::Key << "acceptTerms" << YAML::Value << true;
+  Field(out, "accountKey", a.account_key);
+  if (!a.eab_key_id.empty()) {
+    out << YAML::Key << "eab" << YAML::Value << YAML::BeginMap;
+    Field(out, "keyId", a.eab_key_id);
+    Secret(out, a.eab_hmac_key, "hmacKeyEnv", "hmacKeyFile");
+    out << YAML::EndMap;
+  }
+  Field(out, "caBundle", a.ca_bundle);
+  Field(out, "profile", a.profile);
+  Field(out, "preferredChain", a.preferred_chain);
+  const AcmeChallengeSpec& c = a.challenge;
+  out << YAML::Key << "challenge" << YAML::Value << YAML::BeginMap;
+  Field(out, "type", c.type);
+  Field(out, "webroot", c.webroot);
+  Field(out, "standalone", c.standalone);
+  if (!c.exec.empty()) List(out, "exec", c.exec, true);
+  if (!c.rfc2136_server.empty()) {
+    out << YAML::Key << "rfc2136" << YAML::Value << YAML::BeginMap;
+    Field(out, "server", c.rfc2136_server);
+    Field(out, "zone", c.rfc2136_zone);
+    Field(out, "tsigKeyName", c.tsig_key_name);
+    Field(out, "tsigAlgorithm", c.tsig_algorithm);
+    Secret(out, c.tsig_secret, "tsigSecretEnv", "tsigSecretFile");
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+}
+
 void EmitIssuer(YAML::Emitter& out, const IssuerSpec& i) {
   out << YAML::BeginMap;
   Field(out, "name", i.name);
@@ -99,6 +132,7 @@ void EmitIssuer(YAML::Emitter& out, const IssuerSpec& i) {
   Field(out, "inbox", i.inbox);
   Field(out, "pkcs12", i.pkcs12);
   Secret(out, i.password, "passwordEnv", "passwordFile");
+  if (i.type == IssuerType::kAcme) EmitAcme(out, i.acme);
   out << YAML::EndMap;
 }
 
@@ -157,7 +191,7 @@ void EmitKey(YAML::Emitter& out, const KeySpec& k) {
   out << YAML::EndMap;
 }
 
-void EmitCertificate(YAML::Emitter& out, const CertificateSpec& c) {
+void EmitCertificate(YAML::Emitter& out, const CertificateSpec& c, bool acme) {
   out << YAML::BeginMap;
   Field(out, "name", c.name);
   if (c.friendly_name != c.name) Field(out, "friendlyName", c.friendly_name);
@@ -165,7 +199,7 @@ void EmitCertificate(YAML::Emitter& out, const CertificateSpec& c) {
   List(out, "dnsNames", c.dns_names, false);
   Field(out, "issuer", c.issuer);
   EmitKey(out, c.key);
-  out << YAML::Key << "validity" << YAML::Value << FormatDuration(c.validity);
+  if (!acme) out << YAML::Key << "validity" << YAML::Value << FormatDuration(c.validity);
   out << YAML::Key << "renewBefore" << YAML::Value << FormatDuration(c.renew_before);
   List(out, "servers", c.servers, false);
   std::vector<std::string> services;
@@ -201,7 +235,14 @@ std::string SerializeManifest(const Manifest& m) {
   Field(out, "trust", m.trust);
   Section(out, "issuers", m.issuers, EmitIssuer);
   Section(out, "servers", m.servers, EmitServer);
-  Section(out, "certificates", m.certificates, EmitCertificate);
+  if (!m.certificates.empty()) {
+    out << YAML::Key << "certificates" << YAML::Value << YAML::BeginSeq;
+    for (const CertificateSpec& c : m.certificates) {
+      const IssuerSpec* issuer = m.FindIssuer(c.issuer);
+      EmitCertificate(out, c, issuer && issuer->type == IssuerType::kAcme);
+    }
+    out << YAML::EndSeq;
+  }
   Section(out, "acknowledgements", m.acknowledgements, EmitAcknowledgement);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

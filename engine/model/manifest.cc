@@ -25,6 +25,7 @@ std::string_view IssuerTypeName(IssuerType t) {
     case IssuerType::kCa: return "ca";
     case IssuerType::kRequest: return "request";
     case IssuerType::kFile: return "file";
+    case IssuerType::kAcme: return "acme";
   }
   return "?";
 }

@@ -65,8 +65,39 @@ struct BackupSpec {
   bool operator==(const BackupSpec&) const = default;
 };
 
-enum class IssuerType : uint8_t { kSelfSigned, kCa, kRequest, kFile };
-std::string_view IssuerTypeName(IssuerType t);  // "self-signed", "ca", "request", "file"
+enum class IssuerType : uint8_t { kSelfSigned, kCa, kRequest, kFile, kAcme };
+// "self-signed", "ca", "request", "file", "acme"
+std::string_view IssuerTypeName(IssuerType t);
+
+// acme: how the CA checks that the names are ours
+// (docs/issuers.md#acme-an-acme-certificate-authority).
+struct AcmeChallengeSpec {
+  std::string type;               // "http-01" or "dns-01"
+  std::string webroot;            // http-01: write tokens under PATH/.well-known/acme-challenge
+  std::string standalone;         // http-01: xcert answers on ADDR:PORT while an order runs
+  std::vector<std::string> exec;  // any type: COMMAND add|remove IDENT TOKEN KEYAUTH
+  std::string rfc2136_server;     // dns-01: the primary, ADDR[:PORT]
+  std::string rfc2136_zone;       // dns-01: the zone every name is in
+  std::string tsig_key_name;      // dns-01: the TSIG key and its algorithm
+  std::string tsig_algorithm;     // "" means hmac-sha256
+  SecretRef tsig_secret;          // dns-01: the key's base64 secret
+  bool operator==(const AcmeChallengeSpec&) const = default;
+};
+
+// acme: an RFC 8555 certificate authority (Let's Encrypt, ZeroSSL, step-ca).
+struct AcmeSpec {
+  std::string directory;             // the directory URL
+  std::vector<std::string> contact;  // "mailto:pki@example.com"
+  bool accept_terms = false;         // never implied
+  std::string account_key;           // created (0600, P-256) when missing
+  std::string eab_key_id;            // external account binding, when the CA needs it
+  SecretRef eab_hmac_key;            // base64url MAC key
+  std::string ca_bundle;             // trust for a private ACME server
+  std::string profile;               // a profile the directory offers, or ""
+  std::string preferred_chain;       // issuer CN of the chain's top, or ""
+  AcmeChallengeSpec challenge;
+  bool operator==(const AcmeSpec&) const = default;
+};
 
 struct IssuerSpec {
   std::string name;
@@ -83,6 +114,7 @@ struct IssuerSpec {
   // file: a PKCS#12 and its password.
   std::string pkcs12;
   SecretRef password;
+  AcmeSpec acme;
   bool operator==(const IssuerSpec&) const = default;
 };
 

@@ -40,6 +40,9 @@ struct IssuerFacts {
   // request: where CSRs go and what came back.
   std::string outbox;
   std::vector<InboxItem> inbox;
+  // acme: how the CA validates the names, for the plan ("http-01 on
+  // 0.0.0.0:80", "dns-01 through 127.0.0.1:53").
+  std::string acme_challenge;
 };
 
 struct DesiredCertificate {

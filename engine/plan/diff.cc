@@ -218,6 +218,12 @@ std::pair<Reason, std::string> IssuerProblem(const IssuerFacts& f, const Certifi
     case IssuerType::kRequest:
       if (!c.self_signed) return {kMismatch, ""};
       return {kMismatch, "self-signed, wants a certificate signed by the CA of issuer " + f.name};
+    case IssuerType::kAcme:
+      // The ACME server picks its intermediate (and changes it): any CA's
+      // certificate for the names will do, only a self-signed one will not.
+      if (!c.self_signed) return {kMismatch, ""};
+      return {kMismatch,
+              "self-signed, wants a certificate from the ACME server of issuer " + f.name};
   }
   return {kMismatch, ""};
 }
@@ -249,9 +255,14 @@ bool EvaluateInto(const DesiredCertificate& d, const IssuerFacts& f, const Certi
   // and their names may be a superset or a wildcard. They satisfy the entry
   // when the CN matches and every wanted name is covered; demanding equality
   // would re-request them forever.
-  const bool signed_elsewhere = f.type == IssuerType::kRequest || f.type == IssuerType::kFile;
-  if (signed_elsewhere ? !names.SameCommonName(c.subject, d.subject)
-                       : !names.SameDn(c.subject, d.subject)) {
+  // An ACME server may also leave the subject empty (Let's Encrypt's
+  // profiles without a CN): the names are what it certifies.
+  const bool acme = f.type == IssuerType::kAcme;
+  const bool signed_elsewhere =
+      f.type == IssuerType::kRequest || f.type == IssuerType::kFile || acme;
+  const bool any_subject = acme && c.subject.empty();
+  if (!any_subject && (signed_elsewhere ? !names.SameCommonName(c.subject, d.subject)
+                                        : !names.SameDn(c.subject, d.subject))) {
     if (quick) return false;
     out->push_back({Reason::kSubjectMismatch,
                     "has " + Quote(c.subject) + ", wants " + Quote(d.subject), d.where_subject});

@@ -439,9 +439,17 @@ class Builder {
 
   // "RSA 2048, 1y" as `d` asks, or, when its CA expires first, the validity
   // the certificate will really get: a certificate cannot outlive its CA.
+  //
+  // acme: the key, how the CA validates the names, and that the CA sets the
+  // validity ("RSA 2048; ACME http-01 on :80 for a.example, b.example; the
+  // ACME server sets the validity"): every name must be reachable that way.
   std::string IssueSpec(const DesiredCertificate& d) const {
     const std::string asked = d.key.ToString() + ", " + FormatDuration(d.validity);
     auto it = desired_.issuers.find(d.issuer);
+    if (it != desired_.issuers.end() && it->second.type == IssuerType::kAcme) {
+      return d.key.ToString() + "; ACME " + it->second.acme_challenge + " for " +
+             Join(d.dns_names, ", ") + "; the ACME server sets the validity";
+    }
     if (it == desired_.issuers.end() || it->second.type != IssuerType::kCa) return asked;
     const TimePoint ca_end = it->second.ca_not_after;
     if (ca_end == TimePoint{} || now_ + d.validity <= ca_end || ca_end <= now_) return asked;

@@ -100,17 +100,25 @@ class Renderer {
     return s.where.file.empty() ? "" : s.where.ToString() + ": ";
   }
 
+  // "ca" or "acme": the type of the issuer an issue step names.
+  std::string IssuerTypeOf(const std::string& name) const {
+    const IssuerSpec* issuer = manifest_.FindIssuer(name);
+    return issuer ? std::string(IssuerTypeName(issuer->type)) : "ca";
+  }
+
   // The refusals of ps1_plan.h.
   Status Check(const Step& s) const {
     switch (s.kind) {
       case StepKind::kIssue:
-        return FailedPrecondition(Where(s) + "certificate '" + s.certificate +
-                                  "' comes from the ca issuer '" + s.issuer +
-                                  "', which xcert signs during apply; a reviewed script cannot "
-                                  "carry its new private key. Apply it with "
-                                  "`xcert apply` through an exchange store, or issue it with your "
-                                  "CA into a PKCS#12 and declare it with "
-                                  "a `file` issuer");
+        return FailedPrecondition(
+            Where(s) + "certificate '" + s.certificate + "' comes from the " +
+            IssuerTypeOf(s.issuer) + " issuer '" + s.issuer + "', which " +
+            (IssuerTypeOf(s.issuer) == "acme" ? "xcert orders" : "xcert signs") +
+            " during apply; a reviewed script cannot "
+            "carry its new private key. Apply it with "
+            "`xcert apply` through an exchange store, or issue it with your "
+            "CA into a PKCS#12 and declare it with "
+            "a `file` issuer");
       case StepKind::kCreate:
         return CheckExchangeKey(s.server, s.subject, s.key)
             .WithContext(Where(s) + "xcert plan --format ps1");

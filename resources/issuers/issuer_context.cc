@@ -17,10 +17,28 @@ namespace {
 constexpr std::string_view kKeyIsEncrypted = "the private key is encrypted: give its password";
 
 // The issuer settings that hold paths, and the others ("" is the entry itself).
-constexpr std::string_view kPathSettings[] = {"certificate", "key",    "chain",
-                                              "pkcs12",      "outbox", "inbox"};
-constexpr std::string_view kOtherSettings[] = {
-    "", "name", "type", "keyPasswordEnv", "keyPasswordFile", "passwordEnv", "passwordFile"};
+constexpr std::string_view kPathSettings[] = {"certificate", "key",      "chain",
+                                              "pkcs12",      "outbox",   "inbox",
+                                              "accountKey",  "caBundle", "challenge/webroot"};
+constexpr std::string_view kOtherSettings[] = {"",
+                                               "name",
+                                               "type",
+                                               "keyPasswordEnv",
+                                               "keyPasswordFile",
+                                               "passwordEnv",
+                                               "passwordFile",
+                                               "directory",
+                                               "profile",
+                                               "preferredChain",
+                                               "eab",
+                                               "eab/hmacKeyEnv",
+                                               "eab/hmacKeyFile",
+                                               "challenge",
+                                               "challenge/standalone",
+                                               "challenge/exec",
+                                               "challenge/rfc2136",
+                                               "challenge/rfc2136/tsigSecretEnv",
+                                               "challenge/rfc2136/tsigSecretFile"};
 
 std::string ModeText(mode_t mode) {
   char text[8];
@@ -38,6 +56,9 @@ const std::string& Setting(const IssuerSpec& s, std::string_view field) {
   if (field == "pkcs12") return s.pkcs12;
   if (field == "outbox") return s.outbox;
   if (field == "inbox") return s.inbox;
+  if (field == "accountKey") return s.acme.account_key;
+  if (field == "caBundle") return s.acme.ca_bundle;
+  if (field == "challenge/webroot") return s.acme.challenge.webroot;
   return kNone;
 }
 

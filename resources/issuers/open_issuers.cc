@@ -1,5 +1,6 @@
 #include "resources/issuers/open_issuers.h"
 
+#include "resources/issuers/acme_issuer.h"
 #include "resources/issuers/ca_issuer.h"
 #include "resources/issuers/file_issuer.h"
 #include "resources/issuers/issuer_context.h"
@@ -41,6 +42,7 @@ std::unique_ptr<Issuer> Open(IssuerContext& ctx, const Manifest& manifest,
     case IssuerType::kCa: return Keep(CaIssuer::Open(ctx, now), facts);
     case IssuerType::kRequest: return Keep(RequestIssuer::Open(ctx, actual, now), facts);
     case IssuerType::kFile: return Keep(FileIssuer::Open(ctx, manifest, now), facts);
+    case IssuerType::kAcme: return Keep(AcmeIssuer::Open(ctx), facts);
   }
   return nullptr;
 }
@@ -66,9 +68,11 @@ OpenedIssuers OpenIssuers(const Manifest& manifest, const ActualState& actual, T
 void PrepareToIssue(IssuerSet& issuers, const std::set<std::string>& names,
                     Diagnostics* diagnostics) {
   for (const std::string& name : names) {
-    // Only a ca issuer defers anything; the Issuer seam has no call for it,
-    // because apply needs none (Issue loads the key itself).
-    if (auto* ca = dynamic_cast<CaIssuer*>(issuers.Find(name))) (void)ca->LoadKey(diagnostics);
+    // Only ca and acme issuers defer anything; the Issuer seam has no call
+    // for it, because apply needs none (Issue reads what it needs itself).
+    Issuer* issuer = issuers.Find(name);
+    if (auto* ca = dynamic_cast<CaIssuer*>(issuer)) (void)ca->LoadKey(diagnostics);
+    if (auto* acme = dynamic_cast<AcmeIssuer*>(issuer)) (void)acme->CheckReady(diagnostics);
   }
 }
 

@@ -34,6 +34,8 @@ struct OpenedIssuers {
 //                pending requests of `actual` (request_issuer.h, inbox.h)
 //   file         FileIssuer: the purchased certificate, checked against the
 //                certificates that use it (file_issuer.h)
+//   acme         AcmeIssuer: its settings; nothing is read or fetched before
+//                the first Issue (acme_issuer.h)
 // Nothing is written. Diagnostics go to `diagnostics`. The issuers keep
 // copies of what they need; `manifest` need not outlive them.
 OpenedIssuers OpenIssuers(const Manifest& manifest, const ActualState& actual, TimePoint now,
@@ -43,9 +45,10 @@ OpenedIssuers OpenIssuers(const Manifest& manifest, const ActualState& actual, T
 // `names` (those the issue steps of a plan use): a ca issuer's private key,
 // decrypted with its password and checked against its certificate. Reading
 // it only then means that drift, and plans that issue nothing, never need the
-// CA key's password. Problems are errors in `diagnostics` at the issuer's
-// settings. Names of unknown issuers, and of issuers that need nothing more,
-// are skipped.
+// CA key's password. An acme issuer's secrets and account key are checked
+// the same way (AcmeIssuer::CheckReady), without the network. Problems are errors in `diagnostics`
+// at the issuer's settings. Names of unknown issuers, and of issuers that need nothing more, are
+// skipped.
 void PrepareToIssue(IssuerSet& issuers, const std::set<std::string>& names,
                     Diagnostics* diagnostics);
 

@@ -169,5 +169,36 @@ TEST(CertificateCheckTest, ValidityIsCappedAtOneHundredYears) {
   EXPECT_EQ(Lines(Replace(at_cap, "validity: 100y", "validity: 8000y")).size(), 1u);
 }
 
+constexpr std::string_view kAcme = R"(version: 1
+store: {type: local, path: ./store}
+issuers:
+  - {name: le, type: acme, directory: 'https://acme.test/dir', accountKey: a.key, challenge: {type: http-01, standalone: ':80'}}
+servers:
+  - {name: EX1, fqdn: ex1.contoso.com, roles: [Mailbox]}
+certificates:
+  - name: mail
+    subject: CN=mail.contoso.com
+    dnsNames: [mail.contoso.com, autodiscover.contoso.com]
+    issuer: le
+    servers: [EX1]
+    services: [IIS, SMTP]
+)";
+
+TEST(CertificateCheckTest, WhatAnAcmeServerDecidesOrRefusesIsSaidAtValidate) {
+  EXPECT_EQ(Lines(kAcme), Strings{});
+  EXPECT_EQ(Lines(Replace(kAcme, "    issuer: le\n", "    issuer: le\n    validity: 90d\n")),
+            Strings{"12:5: error: certificate 'mail' comes from the ACME issuer 'le', whose server "
+                    "sets the validity; remove 'validity'; 'renewBefore' says when xcert renews "
+                    "it"});
+  EXPECT_EQ(Lines(Replace(kAcme, "autodiscover.contoso.com]", "'*.contoso.com']")),
+            Strings{"10:34: error: wildcard '*.contoso.com' of certificate 'mail' cannot be "
+                    "validated by http-01 (issuer 'le'); ACME validates wildcards only through "
+                    "dns-01: give the issuer 'challenge: {type: dns-01, ...}', or list the names"});
+  EXPECT_EQ(Lines(Replace(kAcme, "CN=mail.contoso.com", "CN=owa.contoso.com")),
+            Strings{"9:14: error: CN 'owa.contoso.com' of certificate 'mail' is not among its "
+                    "dnsNames; add 'owa.contoso.com' to dnsNames: the ACME server refuses a "
+                    "request whose CN is not one of its names"});
+}
+
 }  // namespace
 }  // namespace xcert::manifest::testing

@@ -130,5 +130,65 @@ TEST(SemanticCheckTest, TheBackupFolderAndTheStoreMayNotContainEachOther) {
       << "a shared prefix is not a folder";
 }
 
+// An acme issuer with `challenge` (a flow mapping) in place of corp-ca.
+std::string AcmeManifest(const std::string& challenge, const std::string& more = "") {
+  return Replace(kBase, "  - {name: corp-ca, type: ca, certificate: ca.pem, key: ca.key}",
+                 "  - {name: corp-ca, type: acme, directory: 'https://acme.test/dir', "
+                 "accountKey: acme.key, challenge: " +
+                     challenge + more + "}");
+}
+
+TEST(SemanticCheckTest, AnAcmeChallengeNeedsExactlyOneWayThatFitsItsType) {
+  EXPECT_EQ(Lines(AcmeManifest("{type: http-01, standalone: ':80'}")), Strings{});
+  EXPECT_EQ(Lines(AcmeManifest("{type: http-01, webroot: /var/www/html}")), Strings{});
+  EXPECT_EQ(Lines(AcmeManifest("{type: dns-01, exec: [./dns-hook.sh]}")), Strings{});
+  EXPECT_EQ(Lines(AcmeManifest("{type: dns-01, rfc2136: {server: 192.0.2.53, zone: contoso.com, "
+                               "tsigKeyName: xcert, tsigSecretEnv: TSIG_SECRET}}")),
+            Strings{});
+  const Strings none = Lines(AcmeManifest("{type: http-01}"));
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_NE(none[0].find("error: issuer 'corp-ca' of type 'acme': the http-01 challenge needs a "
+                         "way to answer it; add 'standalone: \":80\"'"),
+            std::string::npos)
+      << none[0];
+  const Strings two = Lines(AcmeManifest("{type: http-01, standalone: ':80', webroot: /srv}"));
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_NE(two[0].find("the challenge has both 'webroot' and 'standalone'; keep one of them"),
+            std::string::npos)
+      << two[0];
+  const Strings misfit = Lines(AcmeManifest("{type: dns-01, webroot: /srv}"));
+  ASSERT_EQ(misfit.size(), 1u);
+  EXPECT_NE(misfit[0].find("'webroot' cannot answer a dns-01 challenge; use http-01 for webroot"),
+            std::string::npos)
+      << misfit[0];
+}
+
+TEST(SemanticCheckTest, AcmeSecretsAreNamedNeverWritten) {
+  const Strings tsig = Lines(AcmeManifest(
+      "{type: dns-01, rfc2136: {server: 192.0.2.53, zone: contoso.com, tsigKeyName: xcert}}"));
+  ASSERT_EQ(tsig.size(), 1u);
+  EXPECT_NE(tsig[0].find("the TSIG key needs its secret; add 'tsigSecretEnv: XCERT_TSIG_SECRET'"),
+            std::string::npos)
+      << tsig[0];
+  const Strings eab =
+      Lines(AcmeManifest("{type: http-01, standalone: ':80'}", ", eab: {keyId: kid-1}"));
+  ASSERT_EQ(eab.size(), 1u);
+  EXPECT_NE(eab[0].find("'eab' needs the CA's MAC key; add 'hmacKeyEnv: ACME_EAB_HMAC'"),
+            std::string::npos)
+      << eab[0];
+  EXPECT_EQ(Lines(AcmeManifest("{type: http-01, standalone: ':80'}",
+                               ", eab: {keyId: kid-1, hmacKeyEnv: ACME_EAB_HMAC}")),
+            Strings{});
+}
+
+TEST(SemanticCheckTest, AcmeSettingsBelongToAcmeIssuersOnly) {
+  const Strings lines =
+      Lines(Replace(kBase, "key: ca.key}", "key: ca.key, directory: 'https://acme.test/dir'}"));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("field 'directory' is not used by an issuer of type 'ca'"),
+            std::string::npos)
+      << lines[0];
+}
+
 }  // namespace
 }  // namespace xcert::manifest::testing

@@ -144,10 +144,39 @@ SecretRef Secret() {
   return {"", *Text(true)};
 }
 
+// An acme issuer's settings: one way to answer each challenge type.
+AcmeSpec Acme() {
+  AcmeSpec a;
+  a.directory = "https://acme.test/" + *Text(true);
+  a.account_key = *Text(true);
+  a.accept_terms = *rc::gen::arbitrary<bool>();
+  if (*rc::gen::arbitrary<bool>()) a.contact = {"mailto:pki@contoso.com"};
+  if (*rc::gen::arbitrary<bool>()) {
+    a.eab_key_id = *Text(true);
+    a.eab_hmac_key = Secret();
+  }
+  if (*rc::gen::arbitrary<bool>()) a.ca_bundle = *Text(true);
+  if (*rc::gen::arbitrary<bool>()) a.profile = *Text(true);
+  AcmeChallengeSpec& c = a.challenge;
+  switch (*rc::gen::inRange(0, 4)) {
+    case 0: c = {.type = "http-01", .webroot = *Text(true)}; break;
+    case 1: c = {.type = "http-01", .standalone = "127.0.0.1:80"}; break;
+    case 2: c = {.type = "dns-01", .exec = {*Text(true), *Text(true)}}; break;
+    default:
+      c = {.type = "dns-01",
+           .rfc2136_server = "192.0.2.53",
+           .rfc2136_zone = "contoso.com",
+           .tsig_key_name = *Text(true),
+           .tsig_secret = Secret()};
+  }
+  return a;
+}
+
 std::vector<IssuerSpec> Issuers() {
   const auto types = *rc::gen::resize(
-      4, rc::gen::nonEmpty(rc::gen::container<std::vector<IssuerType>>(rc::gen::element(
-             IssuerType::kSelfSigned, IssuerType::kCa, IssuerType::kRequest, IssuerType::kFile))));
+      4, rc::gen::nonEmpty(rc::gen::container<std::vector<IssuerType>>(
+             rc::gen::element(IssuerType::kSelfSigned, IssuerType::kCa, IssuerType::kRequest,
+                              IssuerType::kFile, IssuerType::kAcme))));
   const std::vector<std::string> names = Names(types.size(), false);
   std::vector<IssuerSpec> out;
   if (std::all_of(types.begin(), types.end(),
@@ -171,6 +200,7 @@ std::vector<IssuerSpec> Issuers() {
         s.pkcs12 = *Text(true);
         s.password = Secret();
         break;
+      case IssuerType::kAcme: s.acme = Acme(); break;
     }
     out.push_back(s);
   }
@@ -236,7 +266,8 @@ CertificateSpec Certificate(const std::string& name, const Manifest& m,
   }
   c.key.exportable = *rc::gen::arbitrary<bool>() ||
                      (!c.per_server && servers.size() > 1 && issuer->type != IssuerType::kCa);
-  const int validity_days = *rc::gen::inRange(2, 2000);
+  // An ACME server sets the validity: such certificates keep the default.
+  const int validity_days = issuer->type == IssuerType::kAcme ? 365 : *rc::gen::inRange(2, 2000);
   c.validity = Seconds(int64_t(validity_days) * 86400);
   c.renew_before = Seconds(int64_t(*rc::gen::inRange(1, validity_days)) * 86400);
   for (Service s : {Service::kIis, Service::kImap, Service::kPop, Service::kSmtp, Service::kUm,

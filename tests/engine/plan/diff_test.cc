@@ -471,6 +471,49 @@ TEST(DiffTest, CertificatesSignedElsewhereMayAddSubjectFieldsAndNames) {
   EXPECT_EQ(Evaluate(WantMail({"S"}), CorpCa(), answer, Now()).size(), 2u);
 }
 
+IssuerFacts AcmeIssuer() {
+  IssuerFacts f;
+  f.name = "letsencrypt";
+  f.type = IssuerType::kAcme;
+  f.acme_challenge = "http-01 on :80";
+  return f;
+}
+
+DesiredCertificate WantAcme(std::vector<std::string> servers) {
+  DesiredCertificate want = WantMail(std::move(servers));
+  want.issuer = "letsencrypt";
+  want.issuer_type = IssuerType::kAcme;
+  return want;
+}
+
+TEST(DiffTest, AcmeCertificatesAreIssuedOnceAndAnyCaForTheNamesSatisfiesThem) {
+  ActualState actual{{"MailServer21", MailboxServer("MailServer21", "a.pocket-consultant.com")},
+                     {"MailServer22", MailboxServer("MailServer22", "b.pocket-consultant.com")}};
+  const DiffResult r =
+      Diff(DesiredOf({WantAcme({"MailServer21", "MailServer22"})}, {AcmeIssuer()}), actual, Now());
+  EXPECT_EQ(ChangeAt(r, "MailServer21/certificate/mail").provision, Provision::kImportIssued);
+  EXPECT_EQ(ChangeAt(r, "MailServer22/certificate/mail").provision, Provision::kImportIssued);
+
+  // The ACME server picks (and changes) its intermediate, may add names, and
+  // may leave the subject empty: each of those still satisfies the entry.
+  CertificateInfo issued = GoodMail("A1");
+  issued.issuer = "CN=R11, O=Let's Encrypt, C=US";
+  issued.authority_key_id = "C5CF46A4EAF4C3C07A6C95C42DB05E922F26E3B9";
+  EXPECT_TRUE(Evaluate(WantAcme({"S"}), AcmeIssuer(), issued, Now()).empty());
+  issued.subject = "";
+  EXPECT_TRUE(Evaluate(WantAcme({"S"}), AcmeIssuer(), issued, Now()).empty())
+      << "Let's Encrypt's profiles without a CN";
+  // A self-signed certificate, or one that misses a name, does not.
+  const auto self = Evaluate(WantAcme({"S"}), AcmeIssuer(), SelfSigned(GoodMail("B1")), Now());
+  ASSERT_EQ(self.size(), 1u);
+  EXPECT_EQ(self[0].detail,
+            "self-signed, wants a certificate from the ACME server of issuer letsencrypt");
+  issued.dns_names = {"mail.pocket-consultant.com"};
+  const auto partial = Evaluate(WantAcme({"S"}), AcmeIssuer(), issued, Now());
+  ASSERT_EQ(partial.size(), 1u);
+  EXPECT_EQ(partial[0].detail, "does not cover autodiscover.pocket-consultant.com");
+}
+
 TEST(DiffTest, PruneRemovesOnlyUnprotectedUnboundCertificates) {
   ServerState s = MailboxServer("MailServer21", "a.pocket-consultant.com");
   Put(&s, GoodMail());

@@ -139,6 +139,35 @@ class Pebble {
   bool ready_ = false;
 };
 
+// Debian's pebble validating against pebble-challtestsrv (every name is
+// 127.0.0.1): what a test suite shares, started in SetUpTestSuite.
+// Start() returns nullptr when either program is missing; the suite's SetUp
+// then skips with NotInstalled("pebble").
+class PebbleWithDns {
+ public:
+  static std::unique_ptr<PebbleWithDns> Start(std::map<std::string, std::string> env = {}) {
+    if (!FindProgram("pebble") || !FindProgram("pebble-challtestsrv")) return nullptr;
+    return std::unique_ptr<PebbleWithDns>(new PebbleWithDns(std::move(env)));
+  }
+  bool ready() const { return dns_.ready() && pebble_.ready(); }
+  std::string Log() const { return dns_.Log() + "\n" + pebble_.Log(); }
+  const Pebble& pebble() const { return pebble_; }
+  const ChallTestSrv& dns() const { return dns_; }
+  // Options for another pebble that validates against the same DNS.
+  PebbleOptions Options() const {
+    return {.dns_server = "127.0.0.1:" + std::to_string(dns_.dns_port())};
+  }
+
+ private:
+  explicit PebbleWithDns(std::map<std::string, std::string> env)
+      : dns_(dir_.path()),
+        pebble_(dir_.path(), {.dns_server = "127.0.0.1:" + std::to_string(dns_.dns_port()),
+                              .env = std::move(env)}) {}
+  TempDir dir_;
+  ChallTestSrv dns_;
+  Pebble pebble_;
+};
+
 // BIND 9 serving zone `zone` (NS ns1.ZONE at 127.0.0.1) on a free loopback
 // port, accepting updates signed with TSIG key `key_name` (hmac-sha256).
 class Named {
