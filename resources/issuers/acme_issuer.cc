@@ -30,8 +30,7 @@ std::optional<acme::Eab> ReadEab(IssuerContext& ctx) {
   if (a.eab_key_id.empty()) return std::nullopt;
   std::optional<std::string> text = ctx.ReadSecret(a.eab_hmac_key, kEabEnv, kEabFile);
   if (!text) return std::nullopt;
-  while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
-  Result<std::string> raw = acme::Base64UrlDecode(*text);
+  Result<std::string> raw = acme::Base64UrlDecode(Trim(*text));
   if (!raw.ok() || raw->empty()) {
     ctx.Error(a.eab_hmac_key.env.empty() ? kEabFile : kEabEnv,
               "the EAB MAC key is not base64url text",
@@ -109,13 +108,12 @@ std::unique_ptr<acme::ChallengeSolver> AcmeIssuer::MakeSolver(IssuerContext& ctx
   if (!c.standalone.empty()) return std::make_unique<acme::StandaloneSolver>(c.standalone);
   std::optional<std::string> secret = ctx.ReadSecret(c.tsig_secret, kTsigEnv, kTsigFile);
   if (!secret) return nullptr;
-  while (!secret->empty() && (secret->back() == '\n' || secret->back() == '\r')) secret->pop_back();
   acme::Rfc2136Config config;
   config.server = c.rfc2136_server;
   config.zone = c.rfc2136_zone;
   config.tsig_key_name = c.tsig_key_name;
   if (!c.tsig_algorithm.empty()) config.tsig_algorithm = c.tsig_algorithm;
-  config.tsig_secret = std::move(*secret);
+  config.tsig_secret = std::string(Trim(*secret));
   return std::make_unique<acme::Rfc2136Solver>(std::move(config));
 }
 
